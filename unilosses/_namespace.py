@@ -1,0 +1,197 @@
+"""Which array library is the caller using, and what it can do.
+
+Every backend quirk of unilosses lives here or in :mod:`unilosses.backends`:
+
+* :func:`array_namespace` maps arrays to a standard namespace (array-api-compat for NumPy,
+  array-api-strict, PyTorch, JAX, Dask and CuPy; our shim for TensorFlow). It only looks at
+  frameworks the caller already imported (``sys.modules``), so it never imports one.
+* :func:`kernels` exposes the library's own fused kernels for a few math primitives the array API
+  lacks (log-softmax, logsumexp, log-sigmoid, gather along an axis); ``_core`` falls back to the
+  generic formula where a library has none.
+* :func:`can_inspect` says whether a loss may look at array *values* (label range checks) without
+  breaking a trace or forcing a device sync.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+__all__ = ["array_namespace", "can_inspect", "device", "kernels", "library_name"]
+
+_PY_SCALARS = (bool, int, float, complex)
+_NAMESPACE_BY_TYPE: dict[type, ModuleType] = {}
+_KERNELS_BY_NAMESPACE: dict[int, dict[str, Callable[..., Any]]] = {}
+
+
+def library_name(x: object) -> str:
+    """The top-level package an object's type comes from (``numpy``, ``torch`` ...)."""
+    module = type(x).__module__.split(".", 1)[0]
+    return {"jaxlib": "jax", "builtins": type(x).__name__}.get(module, module)
+
+
+def _is_tf_tensor(x: object) -> bool:
+    tf = sys.modules.get("tensorflow")
+    return tf is not None and isinstance(x, (tf.Tensor, tf.Variable))
+
+
+def _lookup(x: object) -> ModuleType:
+    if _is_tf_tensor(x):
+        from .backends import tensorflow as tf_shim
+
+        return tf_shim
+    try:
+        return array_api_compat.array_namespace(x)
+    except TypeError:
+        raise TypeError(
+            f"expected an array (NumPy, PyTorch, JAX, TensorFlow, Dask, CuPy or any array API "
+            f"library), got {type(x).__module__}.{type(x).__qualname__}"
+        ) from None
+
+
+def namespace_of(x: object) -> ModuleType:
+    """The namespace of a single array; cached per type, so repeated calls cost a dict lookup."""
+    t = type(x)
+    xp = _NAMESPACE_BY_TYPE.get(t)
+    if xp is None:
+        xp = _lookup(x)
+        _NAMESPACE_BY_TYPE[t] = xp
+    return xp
+
+
+def array_namespace(*arrays: object, **named: object) -> ModuleType:
+    """One standard namespace for all array arguments.
+
+    ``None`` and Python scalars are skipped. Keyword arguments give the arrays names so that errors
+    can say which argument is wrong. Arrays of two libraries raise :class:`TypeError` naming both.
+    """
+    items = [(f"argument {i}", a) for i, a in enumerate(arrays)] + list(named.items())
+    xp: ModuleType | None = None
+    first: tuple[str, object] | None = None
+    for name, a in items:
+        if a is None or isinstance(a, _PY_SCALARS):
+            continue
+        try:
+            ns = namespace_of(a)
+        except TypeError as e:
+            raise TypeError(f"{name}: {e}") from None
+        if xp is None:
+            xp, first = ns, (name, a)
+        elif ns is not xp:
+            assert first is not None
+            raise TypeError(
+                f"{first[0]} is a {library_name(first[1])} array but {name} is a "
+                f"{library_name(a)} array; pass arrays of one library"
+            )
+    if xp is None:
+        raise TypeError("expected at least one array argument")
+    return xp
+
+
+def device(x: Any) -> Any:
+    """The device of ``x`` (``None`` inside ``jax.jit``), usable as ``device=`` in ``xp`` calls."""
+    if _is_tf_tensor(x):
+        return x.device
+    try:
+        return array_api_compat.device(x)
+    except Exception:  # JAX tracers carry no committed device
+        return None
+
+
+# --- value inspection --------------------------------------------------------------------------
+
+
+def can_inspect(x: Any) -> bool:
+    """True when reading values of ``x`` is cheap and safe: eager, not traced, not lazy, on host.
+
+    Data-dependent checks (label ranges) run only then: never under torch.compile, jax.jit or
+    tf.function, never on Dask (lazy) and never on a GPU (it would force a device sync).
+    """
+    lib = library_name(x)
+    if lib in ("numpy", "array_api_strict"):
+        return True
+    if lib == "torch":
+        torch = sys.modules["torch"]
+        return x.device.type == "cpu" and not torch.compiler.is_compiling()
+    if lib == "jax":
+        jax = sys.modules["jax"]
+        if isinstance(x, jax.core.Tracer):
+            return False
+        return all(d.platform == "cpu" for d in x.devices())
+    if _is_tf_tensor(x):
+        tf = sys.modules["tensorflow"]
+        return bool(tf.executing_eagerly()) and "GPU" not in x.device.upper()
+    return False
+
+
+def to_host(x: Any) -> Any:
+    """A NumPy copy of a small array that :func:`can_inspect` accepted."""
+    import numpy as np
+
+    if library_name(x) == "array_api_strict":
+        return np.asarray(x._array)
+    if _is_tf_tensor(x):
+        return x.numpy()
+    if library_name(x) == "torch":
+        return x.detach().numpy()
+    return np.asarray(x)
+
+
+# --- native kernels for math primitives --------------------------------------------------------
+
+
+def _torch_kernels() -> dict[str, Callable[..., Any]]:
+    torch = sys.modules["torch"]
+    F = torch.nn.functional
+    return {
+        "log_softmax": lambda x, axis: F.log_softmax(x, dim=axis),
+        "logsumexp": lambda x, axis, keepdims=False: torch.logsumexp(x, dim=axis, keepdim=keepdims),
+        "log_sigmoid": F.logsigmoid,
+        "take_along_axis": lambda x, idx, axis: torch.take_along_dim(x, idx, dim=axis),
+    }
+
+
+def _jax_kernels() -> dict[str, Callable[..., Any]]:
+    jax = sys.modules["jax"]
+    jnp = sys.modules["jax.numpy"]
+    return {
+        "log_softmax": lambda x, axis: jax.nn.log_softmax(x, axis=axis),
+        "logsumexp": lambda x, axis, keepdims=False: jax.nn.logsumexp(
+            x, axis=axis, keepdims=keepdims
+        ),
+        "log_sigmoid": jax.nn.log_sigmoid,
+        "take_along_axis": lambda x, idx, axis: jnp.take_along_axis(
+            x, idx, axis=axis, mode="clip"
+        ),
+    }
+
+
+def _strict_kernels(xp: ModuleType) -> dict[str, Callable[..., Any]]:
+    return {"take_along_axis": lambda x, idx, axis: xp.take_along_axis(x, idx, axis=axis)}
+
+
+def kernels(xp: ModuleType) -> dict[str, Callable[..., Any]]:
+    """The library's own kernels for the primitives ``_core`` needs; empty where it has none.
+
+    Keys: ``log_softmax(x, axis)``, ``logsumexp(x, axis, keepdims)``, ``log_sigmoid(x)``,
+    ``take_along_axis(x, indices, axis)``. Each is tested against the generic formula.
+    """
+    table = _KERNELS_BY_NAMESPACE.get(id(xp))
+    if table is None:
+        name = xp.__name__
+        if name == "array_api_compat.torch":
+            table = _torch_kernels()
+        elif name == "jax.numpy":
+            table = _jax_kernels()
+        elif name == "unilosses.backends.tensorflow":
+            table = xp.KERNELS
+        elif name in ("array_api_compat.numpy", "array_api_strict", "array_api_compat.cupy"):
+            table = _strict_kernels(xp)
+        else:  # Dask has no take_along_axis; generic formulas everywhere
+            table = {}
+        _KERNELS_BY_NAMESPACE[id(xp)] = table
+    return table

@@ -1,0 +1,337 @@
+"""A private array-API namespace over plain ``tf.Tensor`` s.
+
+Only what unilosses' losses use, built from ``tf`` ops and ``tf.experimental.numpy``. Results are
+``tf.Tensor`` s, gradients flow under ``tf.GradientTape`` and everything works inside
+``tf.function``. Global TF state is never touched (no ``experimental_enable_numpy_behavior``).
+
+TensorFlow does not promote between tensor dtypes, so binary functions here convert Python scalars
+to the other operand's dtype, and losses promote their inputs once at entry (``_core``).
+"""
+
+from __future__ import annotations
+
+import builtins as _builtins
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+import tensorflow.experimental.numpy as tnp
+
+__array_api_version__ = "2024.12"
+
+bool = tf.bool  # noqa: A001
+int8, int16, int32, int64 = tf.int8, tf.int16, tf.int32, tf.int64
+uint8, uint16, uint32, uint64 = tf.uint8, tf.uint16, tf.uint32, tf.uint64
+float16, bfloat16, float32, float64 = tf.float16, tf.bfloat16, tf.float32, tf.float64
+complex64, complex128 = tf.complex64, tf.complex128
+
+e, pi, inf, nan = np.e, np.pi, np.inf, np.nan
+newaxis = None
+
+_Array = Any
+_KINDS = {
+    "bool": lambda d: d == tf.bool,
+    "signed integer": lambda d: d.is_integer and not d.is_unsigned,
+    "unsigned integer": lambda d: d.is_integer and d.is_unsigned,
+    "integral": lambda d: d.is_integer,
+    "real floating": lambda d: d.is_floating,
+    "complex floating": lambda d: d.is_complex,
+    "numeric": lambda d: d.is_integer or d.is_floating or d.is_complex,
+}
+
+
+def _scalar_like(v: Any, like: _Array) -> _Array:
+    """Python scalars take the dtype of the tensor they meet (array API weak promotion)."""
+    if isinstance(v, (int, float)) and not isinstance(v, tf.Tensor):
+        return tf.constant(v, dtype=like.dtype)
+    return v
+
+
+def _pair(a: Any, b: Any) -> tuple[_Array, _Array]:
+    if isinstance(a, (int, float)):
+        return _scalar_like(a, b), b
+    return a, _scalar_like(b, a)
+
+
+# --- dtypes -----------------------------------------------------------------------------------
+
+
+def isdtype(dtype: tf.DType, kind: str | tf.DType | tuple[Any, ...]) -> bool:
+    if isinstance(kind, tuple):
+        return _builtins.any(isdtype(dtype, k) for k in kind)
+    if isinstance(kind, str):
+        return _KINDS[kind](tf.as_dtype(dtype))
+    return tf.as_dtype(dtype) == tf.as_dtype(kind)
+
+
+def astype(x: _Array, dtype: tf.DType, /, *, copy: bool = True, device: Any = None) -> _Array:
+    return x if x.dtype == dtype else tf.cast(x, dtype)
+
+
+def result_type(*args: Any) -> tf.DType:
+    dts = [a if isinstance(a, tf.DType) else a.dtype for a in args if not isinstance(a, (int, float))]
+    if _builtins.any(d == tf.bfloat16 for d in dts):
+        others = [d for d in dts if d != tf.bfloat16]
+        return tf.bfloat16 if _builtins.all(d.is_integer or d == tf.bool for d in others) else (
+            tf.as_dtype(np.result_type(tf.float32.as_numpy_dtype, *(d.as_numpy_dtype for d in others)))
+        )
+    return tf.as_dtype(np.result_type(*(d.as_numpy_dtype for d in dts)))
+
+
+def finfo(dtype: tf.DType) -> Any:
+    return tnp.finfo(tf.as_dtype(dtype).as_numpy_dtype)
+
+
+def iinfo(dtype: tf.DType) -> Any:
+    return np.iinfo(tf.as_dtype(dtype).as_numpy_dtype)
+
+
+# --- creation ---------------------------------------------------------------------------------
+
+
+def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: Any = None) -> _Array:
+    if device is None:
+        return tf.convert_to_tensor(obj, dtype=dtype)
+    with tf.device(device):
+        return tf.identity(tf.convert_to_tensor(obj, dtype=dtype))
+
+
+def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None) -> _Array:
+    if stop is None:
+        start, stop = 0, start
+    return tf.range(start, stop, step, dtype=dtype or tf.int64)
+
+
+def zeros(shape: Any, *, dtype: Any = None, device: Any = None) -> _Array:
+    return tf.zeros(shape, dtype=dtype or tf.float32)
+
+
+def ones(shape: Any, *, dtype: Any = None, device: Any = None) -> _Array:
+    return tf.ones(shape, dtype=dtype or tf.float32)
+
+
+def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) -> _Array:
+    return tf.fill(shape, tf.constant(fill_value, dtype=dtype))
+
+
+def zeros_like(x: _Array, /, *, dtype: Any = None, device: Any = None) -> _Array:
+    return tf.zeros_like(x, dtype=dtype)
+
+
+def ones_like(x: _Array, /, *, dtype: Any = None, device: Any = None) -> _Array:
+    return tf.ones_like(x, dtype=dtype)
+
+
+def full_like(x: _Array, /, fill_value: Any, *, dtype: Any = None, device: Any = None) -> _Array:
+    return tf.fill(tf.shape(x), tf.constant(fill_value, dtype=dtype or x.dtype))
+
+
+def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None, device: Any = None) -> _Array:
+    return tnp.eye(n_rows, n_cols, k=k, dtype=dtype or tf.float32)
+
+
+# --- elementwise ------------------------------------------------------------------------------
+
+abs = tf.abs  # noqa: A001
+exp = tf.exp
+expm1 = tf.math.expm1
+log = tf.math.log
+log1p = tf.math.log1p
+sqrt = tf.sqrt
+square = tf.square
+sign = tf.sign
+tanh = tf.tanh
+cosh = tf.cosh
+sinh = tf.sinh
+floor = tf.floor
+ceil = tf.math.ceil
+round = tf.round  # noqa: A001
+negative = tf.negative
+isnan = tf.math.is_nan
+isinf = tf.math.is_inf
+isfinite = tf.math.is_finite
+logical_and = tf.logical_and
+logical_or = tf.logical_or
+logical_not = tf.logical_not
+logical_xor = tf.math.logical_xor
+
+
+def _binary(op: Any) -> Any:
+    def f(x1: Any, x2: Any, /) -> _Array:
+        return op(*_pair(x1, x2))
+
+    f.__name__ = getattr(op, "__name__", "binary")
+    return f
+
+
+add = _binary(tf.add)
+subtract = _binary(tf.subtract)
+multiply = _binary(tf.multiply)
+divide = _binary(tf.divide)
+pow = _binary(tf.pow)  # noqa: A001
+maximum = _binary(tf.maximum)
+minimum = _binary(tf.minimum)
+equal = _binary(tf.equal)
+not_equal = _binary(tf.not_equal)
+less = _binary(tf.less)
+less_equal = _binary(tf.less_equal)
+greater = _binary(tf.greater)
+greater_equal = _binary(tf.greater_equal)
+logaddexp = _binary(tnp.logaddexp)
+atan2 = _binary(tf.atan2)
+
+
+def clip(x: _Array, /, min: Any = None, max: Any = None) -> _Array:  # noqa: A002
+    if min is not None:
+        x = tf.maximum(x, _scalar_like(min, x))
+    if max is not None:
+        x = tf.minimum(x, _scalar_like(max, x))
+    return x
+
+
+def where(condition: _Array, x1: Any, x2: Any, /) -> _Array:
+    x1, x2 = _pair(x1, x2)
+    return tf.where(condition, x1, x2)
+
+
+# --- reductions -------------------------------------------------------------------------------
+
+
+def _axis(axis: Any) -> Any:
+    return list(axis) if isinstance(axis, tuple) else axis
+
+
+def sum(x: _Array, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+    if dtype is not None:
+        x = astype(x, dtype)
+    return tf.reduce_sum(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def prod(x: _Array, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> _Array:
+    return tf.reduce_prod(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def mean(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:
+    return tf.reduce_mean(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def max(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+    return tf.reduce_max(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def min(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+    return tf.reduce_min(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def any(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+    return tf.reduce_any(tf.cast(x, tf.bool), axis=_axis(axis), keepdims=keepdims)
+
+
+def all(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+    return tf.reduce_all(tf.cast(x, tf.bool), axis=_axis(axis), keepdims=keepdims)
+
+
+def cumulative_sum(x: _Array, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False) -> _Array:
+    if axis is None:
+        x, axis = tf.reshape(x, [-1]), 0
+    out = tf.math.cumsum(x, axis=axis)
+    if include_initial:
+        out = tf.concat([tf.zeros_like(tf.gather(out, [0], axis=axis)), out], axis=axis)
+    return out
+
+
+def argmax(x: _Array, /, *, axis: int | None = None, keepdims: bool = False) -> _Array:
+    out = tf.argmax(tf.reshape(x, [-1]) if axis is None else x, axis=0 if axis is None else axis)
+    return tf.expand_dims(out, axis) if keepdims and axis is not None else out
+
+
+# --- shapes and indexing ----------------------------------------------------------------------
+
+
+def reshape(x: _Array, /, shape: Any, *, copy: Any = None) -> _Array:
+    return tf.reshape(x, shape)
+
+
+def expand_dims(x: _Array, /, *, axis: int = 0) -> _Array:
+    return tf.expand_dims(x, axis)
+
+
+def squeeze(x: _Array, /, axis: Any) -> _Array:
+    return tf.squeeze(x, axis=axis)
+
+
+def permute_dims(x: _Array, /, axes: Any) -> _Array:
+    return tf.transpose(x, perm=list(axes))
+
+
+def moveaxis(x: _Array, source: Any, destination: Any, /) -> _Array:
+    return tnp.moveaxis(x, source, destination)
+
+
+def broadcast_to(x: _Array, /, shape: Any) -> _Array:
+    return tf.broadcast_to(x, shape)
+
+
+def concat(arrays: Any, /, *, axis: int | None = 0) -> _Array:
+    if axis is None:
+        return tf.concat([tf.reshape(a, [-1]) for a in arrays], axis=0)
+    return tf.concat(list(arrays), axis=axis)
+
+
+def stack(arrays: Any, /, *, axis: int = 0) -> _Array:
+    return tf.stack(list(arrays), axis=axis)
+
+
+def take(x: _Array, indices: _Array, /, *, axis: int | None = None) -> _Array:
+    if axis is None:
+        x, axis = tf.reshape(x, [-1]), 0
+    return tf.gather(x, indices, axis=axis)
+
+
+def take_along_axis(x: _Array, indices: _Array, /, *, axis: int = -1) -> _Array:
+    return tnp.take_along_axis(x, indices, axis=axis)
+
+
+def sort(x: _Array, /, *, axis: int = -1, descending: bool = False, stable: bool = True) -> _Array:
+    return tf.sort(x, axis=axis, direction="DESCENDING" if descending else "ASCENDING")
+
+
+def argsort(x: _Array, /, *, axis: int = -1, descending: bool = False, stable: bool = True) -> _Array:
+    return tf.argsort(x, axis=axis, direction="DESCENDING" if descending else "ASCENDING", stable=stable)
+
+
+# --- linear algebra ---------------------------------------------------------------------------
+
+
+def matmul(x1: _Array, x2: _Array, /) -> _Array:
+    return tf.linalg.matmul(x1, x2)
+
+
+def vecdot(x1: _Array, x2: _Array, /, *, axis: int = -1) -> _Array:
+    return tf.reduce_sum(x1 * x2, axis=axis)
+
+
+def _vector_norm(x: _Array, /, *, axis: Any = None, keepdims: bool = False, ord: float = 2) -> _Array:  # noqa: A002
+    a = tf.abs(x)
+    if ord == 2:
+        return tf.sqrt(tf.reduce_sum(a * a, axis=_axis(axis), keepdims=keepdims))
+    if ord == 1:
+        return tf.reduce_sum(a, axis=_axis(axis), keepdims=keepdims)
+    if ord == np.inf:
+        return tf.reduce_max(a, axis=_axis(axis), keepdims=keepdims)
+    p = tf.constant(ord, x.dtype)
+    return tf.pow(tf.reduce_sum(tf.pow(a, p), axis=_axis(axis), keepdims=keepdims), 1 / p)
+
+
+linalg = SimpleNamespace(vector_norm=_vector_norm, matmul=matmul, vecdot=vecdot)
+
+
+# --- fused kernels for unilosses' math primitives (see unilosses._namespace.kernels) ----------
+
+KERNELS = {
+    "log_softmax": lambda x, axis: tf.nn.log_softmax(x, axis=axis),
+    "logsumexp": lambda x, axis, keepdims=False: tf.reduce_logsumexp(x, axis=_axis(axis), keepdims=keepdims),
+    "log_sigmoid": tf.math.log_sigmoid,
+    "take_along_axis": take_along_axis,
+}

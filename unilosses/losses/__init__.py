@@ -1,0 +1,1 @@
+"""The loss families. Files here hold math only: no framework names (see DESIGN.md)."""
