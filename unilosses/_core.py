@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-import array_api_extra as xpx
-
 from . import _namespace
 from ._namespace import array_namespace, can_inspect, kernels
 
@@ -90,7 +88,9 @@ def normalize_axis(axis: object, ndim: int, name: str = "axis") -> int:
 
 def compute_dtype(xp: ModuleType, dtype: Any) -> Any:
     """float16/bfloat16 are computed in float32 (and cast back by :func:`reduce`)."""
-    return xp.float32 if xp.finfo(dtype).bits < 32 else dtype
+    bfloat16 = getattr(xp, "bfloat16", None)  # (NumPy's dtype == None is float64: test for None)
+    low = dtype == xp.float16 or (bfloat16 is not None and dtype == bfloat16)
+    return xp.float32 if low else dtype
 
 
 def prepare(
@@ -214,29 +214,53 @@ def reduce(
 # --- log-space math primitives ----------------------------------------------------------------
 
 
-def logsumexp(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Array:
-    fast = kernels(xp).get("logsumexp")
-    if fast is not None:
-        return fast(x, axis, keepdims)
+def _generic_logsumexp(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Array:
     m = xp.max(x, axis=axis, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
     out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
     return out if keepdims else xp.squeeze(out, axis=axis)
 
 
+def _generic_log_softmax(xp: ModuleType, x: Array, axis: int) -> Array:
+    return x - _generic_logsumexp(xp, x, axis, keepdims=True)
+
+
+def _generic_log_sigmoid(xp: ModuleType, x: Array) -> Array:
+    return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def _generic_take_along_axis(xp: ModuleType, x: Array, indices: Array, axis: int) -> Array:
+    """A one-hot masked sum: no gather needed (Dask has none), -inf entries stay harmless."""
+    shape = [1] * x.ndim
+    shape[axis] = x.shape[axis]
+    classes = xp.reshape(xp.arange(x.shape[axis], dtype=indices.dtype, device=_namespace.device(x)), tuple(shape))
+    return xp.sum(xp.where(indices == classes, x, 0), axis=axis, keepdims=True)
+
+
+# the array-API formulas; a library's own kernel (``_namespace.kernels``) replaces each where it has
+# one, and tests compare the two
+GENERIC = {
+    "logsumexp": _generic_logsumexp,
+    "log_softmax": _generic_log_softmax,
+    "log_sigmoid": _generic_log_sigmoid,
+    "take_along_axis": _generic_take_along_axis,
+}
+
+
+def logsumexp(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Array:
+    fast = kernels(xp).get("logsumexp")
+    return fast(x, axis, keepdims) if fast else _generic_logsumexp(xp, x, axis, keepdims)
+
+
 def log_softmax(xp: ModuleType, x: Array, axis: int) -> Array:
     fast = kernels(xp).get("log_softmax")
-    if fast is not None:
-        return fast(x, axis)
-    return x - logsumexp(xp, x, axis, keepdims=True)
+    return fast(x, axis) if fast else _generic_log_softmax(xp, x, axis)
 
 
 def log_sigmoid(xp: ModuleType, x: Array) -> Array:
     """log(sigmoid(x)) = -softplus(-x), without overflow for large |x|."""
     fast = kernels(xp).get("log_sigmoid")
-    if fast is not None:
-        return fast(x)
-    return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+    return fast(x) if fast else _generic_log_sigmoid(xp, x)
 
 
 def softplus(xp: ModuleType, x: Array) -> Array:
@@ -263,11 +287,7 @@ def take_along_axis(xp: ModuleType, x: Array, indices: Array, axis: int) -> Arra
     """``x`` gathered at integer ``indices`` (same rank, size 1 along ``axis``); indices must be
     valid. Uses the library's gather where it has one, a one-hot product elsewhere (Dask)."""
     fast = kernels(xp).get("take_along_axis")
-    if fast is not None:
-        return fast(x, indices, axis)
-    n = x.shape[axis]
-    hot = xpx.one_hot(xp.squeeze(indices, axis=axis), n, dtype=x.dtype, axis=axis, xp=xp)
-    return xp.sum(hot * x, axis=axis, keepdims=True)
+    return fast(x, indices, axis) if fast else _generic_take_along_axis(xp, x, indices, axis)
 
 
 def check_labels(

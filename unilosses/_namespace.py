@@ -45,7 +45,12 @@ def _lookup(x: object) -> ModuleType:
 
         return tf_shim
     try:
-        return array_api_compat.array_namespace(x)
+        xp = array_api_compat.array_namespace(x)
+        if xp.__name__ == "array_api_compat.torch":
+            from .backends import torch as torch_shim
+
+            return torch_shim
+        return xp
     except TypeError:
         raise TypeError(
             f"expected an array (NumPy, PyTorch, JAX, TensorFlow, Dask, CuPy or any array API "
@@ -144,17 +149,6 @@ def to_host(x: Any) -> Any:
 # --- native kernels for math primitives --------------------------------------------------------
 
 
-def _torch_kernels() -> dict[str, Callable[..., Any]]:
-    torch = sys.modules["torch"]
-    F = torch.nn.functional
-    return {
-        "log_softmax": lambda x, axis: F.log_softmax(x, dim=axis),
-        "logsumexp": lambda x, axis, keepdims=False: torch.logsumexp(x, dim=axis, keepdim=keepdims),
-        "log_sigmoid": F.logsigmoid,
-        "take_along_axis": lambda x, idx, axis: torch.take_along_dim(x, idx, dim=axis),
-    }
-
-
 def _jax_kernels() -> dict[str, Callable[..., Any]]:
     jax = sys.modules["jax"]
     jnp = sys.modules["jax.numpy"]
@@ -183,11 +177,9 @@ def kernels(xp: ModuleType) -> dict[str, Callable[..., Any]]:
     table = _KERNELS_BY_NAMESPACE.get(id(xp))
     if table is None:
         name = xp.__name__
-        if name == "array_api_compat.torch":
-            table = _torch_kernels()
-        elif name == "jax.numpy":
+        if name == "jax.numpy":
             table = _jax_kernels()
-        elif name == "unilosses.backends.tensorflow":
+        elif name.startswith("unilosses.backends."):
             table = xp.KERNELS
         elif name in ("array_api_compat.numpy", "array_api_strict", "array_api_compat.cupy"):
             table = _strict_kernels(xp)

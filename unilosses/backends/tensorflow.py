@@ -70,17 +70,22 @@ def astype(x: _Array, dtype: tf.DType, /, *, copy: bool = True, device: Any = No
 
 
 def result_type(*args: Any) -> tf.DType:
-    dts = [a if isinstance(a, tf.DType) else a.dtype for a in args if not isinstance(a, (int, float))]
-    if _builtins.any(d == tf.bfloat16 for d in dts):
-        others = [d for d in dts if d != tf.bfloat16]
-        return tf.bfloat16 if _builtins.all(d.is_integer or d == tf.bool for d in others) else (
-            tf.as_dtype(np.result_type(tf.float32.as_numpy_dtype, *(d.as_numpy_dtype for d in others)))
-        )
-    return tf.as_dtype(np.result_type(*(d.as_numpy_dtype for d in dts)))
+    """NumPy's promotion among floats (bfloat16 joins float32 and wider); integers and bools
+    mixed with floats take the float dtype, as JAX and torch do."""
+    dts = [tf.as_dtype(a if isinstance(a, tf.DType) else a.dtype) for a in args if not isinstance(a, (int, float))]
+    floats = [d for d in dts if d.is_floating or d.is_complex]
+    if not floats:
+        return tf.as_dtype(np.result_type(*(d.as_numpy_dtype for d in dts)))
+    if _builtins.all(d == tf.bfloat16 for d in floats):
+        return tf.bfloat16
+    wide = [tf.float32 if d == tf.bfloat16 else d for d in floats]
+    return tf.as_dtype(np.result_type(*(d.as_numpy_dtype for d in wide)))
 
 
 def finfo(dtype: tf.DType) -> Any:
-    return tnp.finfo(tf.as_dtype(dtype).as_numpy_dtype)
+    import ml_dtypes  # a TensorFlow dependency; knows bfloat16
+
+    return ml_dtypes.finfo(tf.as_dtype(dtype).as_numpy_dtype)
 
 
 def iinfo(dtype: tf.DType) -> Any:
@@ -333,5 +338,5 @@ KERNELS = {
     "log_softmax": lambda x, axis: tf.nn.log_softmax(x, axis=axis),
     "logsumexp": lambda x, axis, keepdims=False: tf.reduce_logsumexp(x, axis=_axis(axis), keepdims=keepdims),
     "log_sigmoid": tf.math.log_sigmoid,
-    "take_along_axis": take_along_axis,
+    "take_along_axis": lambda x, idx, axis: take_along_axis(x, idx, axis=axis),
 }

@@ -22,6 +22,9 @@ __all__ = [
 ]
 
 
+_MASKED_LOGP = -1e30  # finite stand-in for log(0) of a masked logit
+
+
 def _smoothing(label_smoothing: float) -> float:
     return _core.check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0, high_open=True)
 
@@ -41,9 +44,9 @@ def binary_crossentropy(
     ``-(t log p + (1 - t) log(1 - p))`` with ``t = y_true (1 - ls) + ls / 2``. With
     ``from_logits=True`` it is ``(1 - t) x - log_sigmoid(x)``, exact for any logit.
 
-    Native counterparts: ``torch.nn.functional.binary_cross_entropy`` (probabilities; unilosses
+    Native counterparts: PyTorch ``F.binary_cross_entropy`` (probabilities; unilosses
     clamps ``log`` at -100 as torch does, where Keras clips ``p`` to ``[1e-7, 1 - 1e-7]``),
-    ``torch.nn.functional.binary_cross_entropy_with_logits``,
+    PyTorch ``F.binary_cross_entropy_with_logits``,
     ``keras.losses.BinaryCrossentropy(from_logits, label_smoothing)``,
     ``optax.sigmoid_binary_cross_entropy`` (logits).
 
@@ -79,12 +82,11 @@ def binary_crossentropy(
 
 def _log_probs(xp: ModuleType, y_pred: Array, from_logits: bool, axis: int) -> Array:
     """Log-probabilities along ``axis``: log-softmax of logits, or the log of probabilities
-    normalized to sum to one (as Keras does), clamped at -100."""
+    clamped at -100 (not renormalized: torch's ``nll_loss(log(p))``)."""
     if from_logits:
-        logp = _core.log_softmax(xp, y_pred, axis)
         # masked logits (-inf) give -inf log-probabilities: keep them finite so 0 * logp = 0
-        return xp.maximum(logp, xp.finfo(logp.dtype).min)
-    return _core.log_clamped(xp, y_pred / xp.sum(y_pred, axis=axis, keepdims=True))
+        return xp.maximum(_core.log_softmax(xp, y_pred, axis), _MASKED_LOGP)
+    return _core.log_clamped(xp, y_pred)
 
 
 def categorical_crossentropy(
@@ -101,12 +103,14 @@ def categorical_crossentropy(
     """Cross-entropy against one-hot or soft targets along the class axis.
 
     ``-sum_c t_c log p_c`` with ``t = y_true (1 - ls) + ls / C``; ``p`` is ``softmax(y_pred)`` with
-    ``from_logits=True``, else ``y_pred`` normalized to sum to one along ``axis`` (Keras).
+    ``from_logits=True``, else ``y_pred`` itself. Probabilities are taken as given, not
+    renormalized: torch's ``nll_loss(log(p))`` semantics. Keras divides ``y_pred`` by its sum first,
+    which changes nothing for inputs that sum to one but adds a constant to the gradient.
 
-    Native counterparts: ``torch.nn.functional.cross_entropy`` with probability targets (logits;
+    Native counterparts: PyTorch ``F.cross_entropy`` with probability targets (logits;
     ``dim=1`` there is ``axis=1`` here), ``keras.losses.CategoricalCrossentropy(from_logits,
-    label_smoothing, axis)`` (Keras clips probabilities at 1e-7 where unilosses clamps ``log`` at
-    -100), ``optax.softmax_cross_entropy``. Logits of ``-inf`` (masked classes with zero target)
+    label_smoothing, axis)`` (Keras clips probabilities at 1e-7 and renormalizes them; unilosses
+    clamps ``log`` at -100 and does not), ``optax.softmax_cross_entropy``. Logits of ``-inf`` (masked classes with zero target)
     give finite losses and gradients.
 
     Parameters
@@ -160,8 +164,8 @@ def sparse_categorical_crossentropy(
     ``ignore_index`` and ``label_smoothing`` together: ignored samples count nowhere (not in the
     smoothing term, not in the mean's denominator), and an all-ignored batch gives 0, not NaN.
 
-    Native counterparts: ``torch.nn.functional.cross_entropy(logits, labels, weight, ignore_index,
-    label_smoothing)`` (class axis ``dim=1`` there; pass ``axis=1``), ``torch.nn.functional.nll_loss``,
+    Native counterparts: PyTorch ``F.cross_entropy(logits, labels, weight, ignore_index,
+    label_smoothing)`` (class axis ``dim=1`` there; pass ``axis=1``), PyTorch ``F.nll_loss``,
     ``keras.losses.SparseCategoricalCrossentropy(from_logits, ignore_class)``,
     ``optax.softmax_cross_entropy_with_integer_labels``. torch's default ``ignore_index=-100`` is
     ``None`` here (Keras' ``ignore_class=None``): pass ``ignore_index=-100`` for torch's behaviour.

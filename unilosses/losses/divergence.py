@@ -27,7 +27,7 @@ def kl_divergence(
     ``0 log 0 = 0``; logs are clamped at -100, so a zero prediction where the target has mass gives
     a large finite value instead of ``inf``.
 
-    Native counterparts: ``torch.nn.functional.kl_div(log(y_pred), y_true,
+    Native counterparts: PyTorch ``F.kl_div(log(y_pred), y_true,
     reduction="batchmean")`` (torch takes the prediction as log-probabilities),
     ``keras.losses.KLDivergence`` (clips both inputs to ``[1e-7, 1]``), ``optax.kl_divergence``.
     ``reduction="none"`` gives one value per sample; ``"mean"`` averages them (torch's

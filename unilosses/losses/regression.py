@@ -26,7 +26,7 @@ def mean_squared_error(
 ) -> Array:
     """Squared error ``(y_pred - y_true)**2``.
 
-    Native counterparts: ``torch.nn.functional.mse_loss``, ``keras.losses.MeanSquaredError``,
+    Native counterparts: PyTorch ``F.mse_loss``, ``keras.losses.MeanSquaredError``,
     ``optax.squared_error`` (Optax has no mean; its ``l2_loss`` is half of this).
 
     Parameters
@@ -61,7 +61,7 @@ def mean_absolute_error(
 ) -> Array:
     """Absolute error ``|y_pred - y_true|``.
 
-    Native counterparts: ``torch.nn.functional.l1_loss``, ``keras.losses.MeanAbsoluteError``.
+    Native counterparts: PyTorch ``F.l1_loss``, ``keras.losses.MeanAbsoluteError``.
     Arguments as in :func:`mean_squared_error`.
 
     Examples
@@ -88,7 +88,7 @@ def huber(
     ``0.5 * d**2`` if ``|d| <= delta`` else ``delta * (|d| - 0.5 * delta)``, ``d = y_pred - y_true``,
     computed as ``q * (|d| - q / 2)`` with ``q = min(|d|, delta)``.
 
-    Native counterparts (all agree): ``torch.nn.functional.huber_loss(delta=)``,
+    Native counterparts (all agree): PyTorch ``F.huber_loss(delta=)``,
     ``keras.losses.Huber(delta=)``, ``optax.huber_loss(delta=)``.
 
     Parameters

@@ -1,0 +1,40 @@
+"""nox sessions: ``tests(<backend>)`` per array library (``nox -s tests`` runs them all), ``lint``."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+# what each backend's session installs besides the package and its test extra; the native
+# references (Keras with its NumPy backend, Optax) ride along where they are cheap
+BACKENDS = {
+    "numpy": ["keras"],
+    "array_api_strict": [],
+    "torch": ["torch"],
+    "jax": ["jax", "optax"],
+    "tensorflow": ["tensorflow-cpu", "keras"],
+    "dask": ["dask[array]", "distributed"],
+    "cupy": ["cupy-cuda12x"],
+}
+NAMES = list(BACKENDS)
+
+
+@nox.session
+@nox.parametrize("backend", NAMES, ids=NAMES)
+def tests(session: nox.Session, backend: str) -> None:
+    """The test suite on one array library (UNILOSSES_BACKEND selects it)."""
+    session.install("-c", "constraints.txt", "-e", ".[test]", *BACKENDS[backend])
+    env = {"UNILOSSES_BACKEND": backend}
+    if backend == "jax":  # JAX with and without 64-bit types
+        session.run("pytest", *session.posargs, env={**env, "JAX_ENABLE_X64": "1"})
+        env["JAX_ENABLE_X64"] = "0"
+    session.run("pytest", *session.posargs, env=env)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on everything."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "unilosses", "tests", "noxfile.py")

@@ -1,0 +1,40 @@
+"""The test table: every loss x option set, with its float64 NumPy reference and its natives.
+
+A case names the public loss, an input kind from ``unilosses._examples.INPUTS``, the options, a
+float64 NumPy ``reference(*arrays, **options)`` returning the unreduced loss (``reduction="none"``
+shape) or ``(loss, weight)`` when ``"mean"`` divides by a weight sum (class weights, ignored
+labels), and ``natives``: the same loss in torch / Keras / Optax, each ``fn(*arrays) -> mean``
+over that library's arrays (converted by ``tests.natives``). Adding a loss = adding rows here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Case:
+    loss: str
+    inputs: str
+    reference: Callable[..., Any]
+    options: Mapping[str, Any] = field(default_factory=dict)
+    natives: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # option sets that must be refused: (options, exception type, text the message contains)
+    bad_options: tuple[tuple[Mapping[str, Any], type[Exception], str], ...] = ()
+    # arguments that are integer labels (not differentiated, not cast to float)
+    labels: tuple[int, ...] = ()
+
+    @property
+    def id(self) -> str:
+        opts = ",".join(f"{k}={v}" for k, v in self.options.items() if k != "class_weight")
+        if "class_weight" in self.options:
+            opts += ",class_weight"
+        return f"{self.loss}[{opts}]" if opts else self.loss
+
+
+def all_cases() -> list[Case]:
+    from . import classification, divergence, regression, segmentation
+
+    return [*regression.CASES, *classification.CASES, *divergence.CASES, *segmentation.CASES]

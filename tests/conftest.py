@@ -1,0 +1,82 @@
+"""The ``backend`` fixture: the namespace named by ``UNILOSSES_BACKEND`` (the nox session), or
+every installed one under plain ``pytest``."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "numpy")  # Keras is only a numeric reference here
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+from unilosses._frameworks import BACKENDS, NAMES, Backend  # noqa: E402
+
+
+def _params() -> list[Any]:
+    requested = os.environ.get("UNILOSSES_BACKEND")
+    names = requested.split(",") if requested else [n for n in NAMES if n != "cupy"] + ["cupy"]
+    params = []
+    for name in names:
+        if name not in BACKENDS:
+            raise pytest.UsageError(f"UNILOSSES_BACKEND: unknown backend {name!r}; one of {NAMES}")
+        reason = BACKENDS[name].unavailable()
+        if reason is None:
+            params.append(pytest.param(BACKENDS[name], id=name))
+        elif requested and name != "cupy":
+            raise pytest.UsageError(f"UNILOSSES_BACKEND={name} but {reason}")
+        elif requested or importlib_available(name):
+            params.append(pytest.param(BACKENDS[name], id=name, marks=pytest.mark.skip(reason=reason)))
+    return params
+
+
+def importlib_available(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+BACKEND_PARAMS = _params()
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[Any]:
+    """A real dask.distributed LocalCluster (threads, two workers) that computes Dask results."""
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(params=BACKEND_PARAMS)
+def backend(request: pytest.FixtureRequest) -> Any:
+    b = request.param
+    if b.name == "dask":
+        request.getfixturevalue("dask_client")
+    return b
+
+
+def _available(params: list[Any]) -> list[Backend]:
+    return [p.values[0] for p in params if not p.marks]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``autodiff_backend``/``compile_backend``: the session's backends that have autodiff or a
+    compiler; ``low_precision``: (backend, dtype) for the float16/bfloat16 each backend has."""
+    backends = _available(BACKEND_PARAMS)
+    session = ",".join(b.name for b in backends) or "none"
+    if "autodiff_backend" in metafunc.fixturenames:
+        ok = [pytest.param(b, id=b.name) for b in backends if b.name in ("torch", "jax", "tensorflow")]
+        metafunc.parametrize("autodiff_backend", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no autodiff library among this session's backends ({session})"))])
+    if "compile_backend" in metafunc.fixturenames:
+        ok = [pytest.param(b, id=b.name) for b in backends if b.name in ("torch", "jax", "tensorflow")]
+        metafunc.parametrize("compile_backend", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no compiler among this session's backends ({session})"))])
+    if "torch_backend" in metafunc.fixturenames:
+        ok = [pytest.param(b, id=b.name) for b in backends if b.name == "torch"]
+        metafunc.parametrize("torch_backend", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"torch is not among this session's backends ({session})"))])
+    if "low_precision" in metafunc.fixturenames:
+        ok = [pytest.param((b, d), id=f"{b.name}-{d}") for b in backends for d in b.low_precision]
+        metafunc.parametrize("low_precision", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no float16/bfloat16 among this session's backends ({session})"))])

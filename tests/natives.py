@@ -1,0 +1,62 @@
+"""Native counterparts, reached lazily: only libraries installed in this session are used."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import numpy as np
+
+LIBRARIES = ("torch", "keras", "optax")
+
+
+def installed() -> list[str]:
+    return [lib for lib in LIBRARIES if importlib.util.find_spec(lib) is not None]
+
+
+def F() -> Any:
+    import torch.nn.functional
+
+    return torch.nn.functional
+
+
+def torch() -> Any:
+    import torch
+
+    return torch
+
+
+def keras() -> Any:
+    import keras
+
+    return keras
+
+
+def optax() -> Any:
+    import optax
+
+    return optax
+
+
+def jnp() -> Any:
+    import jax.numpy
+
+    return jax.numpy
+
+
+def convert(lib: str, a: np.ndarray) -> Any:
+    """float32 (int64 labels) arrays of the native library, from float64 NumPy inputs."""
+    a = a if np.issubdtype(a.dtype, np.integer) else a.astype(np.float32)
+    if lib == "torch":
+        return torch().asarray(a)
+    if lib == "optax":
+        import jax
+
+        return jnp().asarray(a if jax.config.jax_enable_x64 else a.astype(a.dtype.str.replace("8", "4")))
+    return a
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    if hasattr(x, "detach"):
+        x = x.detach()
+    return np.asarray(x, dtype=np.float64)

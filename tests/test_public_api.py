@@ -1,0 +1,50 @@
+"""The public API: names, docs, test coverage and the house rule."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import unilosses as ul
+from tests.cases import all_cases
+from unilosses._examples import EXAMPLES, INPUTS
+
+LOSSES = sorted(ul.__all__)
+
+
+def test_all_is_exactly_the_public_losses() -> None:
+    public = {n for n, v in vars(ul).items() if callable(v) and not n.startswith("_") and not inspect.ismodule(v)}
+    assert set(ul.__all__) == public
+
+
+def test_every_loss_has_an_example_and_test_cases() -> None:
+    tested = {c.loss for c in all_cases()}
+    assert set(LOSSES) == set(EXAMPLES) == tested
+    assert {e.inputs for e in EXAMPLES.values()} <= set(INPUTS)
+
+
+def test_every_loss_has_the_contract_signature() -> None:
+    for name in LOSSES:
+        params = inspect.signature(getattr(ul, name)).parameters
+        assert list(params)[:2] == ["y_pred", "y_true"], name
+        for kw in ("reduction", "sample_weight", "xp"):
+            assert params[kw].kind is inspect.Parameter.KEYWORD_ONLY, (name, kw)
+        assert params["reduction"].default == "mean"
+
+
+def test_every_loss_is_documented_with_counterpart_and_example() -> None:
+    for name in LOSSES:
+        doc = inspect.getdoc(getattr(ul, name)) or ""
+        assert "Examples" in doc and ">>>" in doc, name
+        assert re.search(r"torch|keras|optax|MONAI", doc), name
+
+
+def test_loss_modules_hold_math_only() -> None:
+    pattern = re.compile(
+        r"\b(import (torch|tensorflow|jax|cupy|dask)|from (torch|tensorflow|jax|cupy|dask)"
+        r"|is_(torch|jax|cupy|dask|numpy|tensorflow)_(array|namespace)|tf\.|torch\.|jnp\.|cupy\.)"
+    )
+    for path in (Path(ul.__file__).parent / "losses").glob("*.py"):
+        hit = pattern.search(path.read_text())
+        assert hit is None, (path.name, hit)

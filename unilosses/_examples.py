@@ -1,0 +1,106 @@
+"""Example inputs for every loss: one table shared by the report, the benchmarks and the tests.
+
+``INPUTS`` maps an input kind to a generator ``(rng, n, c) -> tuple of NumPy arrays`` (float64
+floats, int64 labels) in the loss's argument order. ``EXAMPLES`` maps every public loss to its
+input kind and the options of its default example. A new loss adds one line to ``EXAMPLES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+Arrays = tuple[np.ndarray, ...]
+
+
+def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _labels(rng: np.random.Generator, n: int, c: int) -> np.ndarray:
+    return rng.integers(0, c, size=n).astype(np.int64)
+
+
+INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
+    "regression": lambda r, n, c: (r.normal(size=(n, c)), r.normal(size=(n, c))),
+    "binary_probs": lambda r, n, c: (
+        r.uniform(0.02, 0.98, size=(n, c)),
+        r.integers(0, 2, size=(n, c)).astype(np.float64),
+    ),
+    "binary_logits": lambda r, n, c: (
+        2 * r.normal(size=(n, c)),
+        r.integers(0, 2, size=(n, c)).astype(np.float64),
+    ),
+    "categorical_probs": lambda r, n, c: (
+        _softmax(r.normal(size=(n, c))),
+        np.eye(c)[_labels(r, n, c)],
+    ),
+    "categorical_logits": lambda r, n, c: (
+        2 * r.normal(size=(n, c)),
+        _softmax(r.normal(size=(n, c))),
+    ),
+    "sparse_probs": lambda r, n, c: (_softmax(r.normal(size=(n, c))), _labels(r, n, c)),
+    "sparse_logits": lambda r, n, c: (2 * r.normal(size=(n, c)), _labels(r, n, c)),
+    # a third of the labels are torch's default ignore_index, -100
+    "sparse_logits_ignore": lambda r, n, c: (
+        2 * r.normal(size=(n, c)),
+        np.where(np.arange(n) % 3 == 1, -100, _labels(r, n, c)),
+    ),
+    # channels-first (N, C, L) logits with (N, L) labels, as torch's cross_entropy takes them
+    "sparse_logits_channels_first": lambda r, n, c: (
+        2 * r.normal(size=(n, c, 3)),
+        r.integers(0, c, size=(n, 3)).astype(np.int64),
+    ),
+    "distributions": lambda r, n, c: (
+        _softmax(r.normal(size=(n, c))),
+        _softmax(r.normal(size=(n, c))),
+    ),
+    "masks": lambda r, n, c: (
+        _sigmoid(2 * r.normal(size=(n, c, c))),
+        r.integers(0, 2, size=(n, c, c)).astype(np.float64),
+    ),
+    "signed": lambda r, n, c: (
+        r.normal(size=(n, c)),
+        2 * r.integers(0, 2, size=(n, c)).astype(np.float64) - 1,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    """A loss's default example: its input kind and options."""
+
+    inputs: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+EXAMPLES: dict[str, Example] = {
+    # regression
+    "mean_squared_error": Example("regression"),
+    "mse": Example("regression"),
+    "mean_absolute_error": Example("regression"),
+    "mae": Example("regression"),
+    "huber": Example("regression", {"delta": 1.0}),
+    # classification
+    "binary_crossentropy": Example("binary_probs"),
+    "categorical_crossentropy": Example("categorical_probs"),
+    "sparse_categorical_crossentropy": Example("sparse_probs"),
+    "hinge": Example("signed"),
+    # divergence
+    "kl_divergence": Example("distributions"),
+    # segmentation
+    "dice": Example("masks"),
+}
+
+
+def make_inputs(kind: str, n: int = 8, c: int = 5, seed: int = 0) -> Arrays:
+    """Inputs of one kind as float64/int64 NumPy arrays, reproducible from ``seed``."""
+    return INPUTS[kind](np.random.default_rng(seed), n, c)

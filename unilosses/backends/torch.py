@@ -1,0 +1,59 @@
+"""array-api-compat's torch namespace, with the few functions losses call with Python scalars
+replaced by direct torch calls.
+
+array-api-compat turns a Python scalar into a tensor through ``torch.result_type``, which
+``torch.compile(fullgraph=True)`` cannot trace and which costs a few microseconds per call;
+``torch.clamp``/``torch.where`` take scalars natively with the same weak promotion. Everything else
+is array-api-compat's (module ``__getattr__``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from array_api_compat import torch as _compat
+
+_SCALARS = (int, float)
+
+
+def __getattr__(name: str) -> Any:
+    return getattr(_compat, name)
+
+
+def maximum(x1: Any, x2: Any, /) -> Any:
+    if isinstance(x2, _SCALARS):
+        return torch.clamp_min(x1, x2)
+    if isinstance(x1, _SCALARS):
+        return torch.clamp_min(x2, x1)
+    return _compat.maximum(x1, x2)
+
+
+def minimum(x1: Any, x2: Any, /) -> Any:
+    if isinstance(x2, _SCALARS):
+        return torch.clamp_max(x1, x2)
+    if isinstance(x1, _SCALARS):
+        return torch.clamp_max(x2, x1)
+    return _compat.minimum(x1, x2)
+
+
+def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+    if isinstance(min, (*_SCALARS, type(None))) and isinstance(max, (*_SCALARS, type(None))):
+        return x if min is None and max is None else torch.clamp(x, min, max)
+    return _compat.clip(x, min, max)
+
+
+def where(condition: Any, x1: Any, x2: Any, /) -> Any:
+    if isinstance(x1, _SCALARS) or isinstance(x2, _SCALARS):
+        return torch.where(condition, x1, x2)
+    return _compat.where(condition, x1, x2)
+
+
+# fused kernels for unilosses' math primitives (see unilosses._namespace.kernels)
+KERNELS = {
+    "log_softmax": lambda x, axis: F.log_softmax(x, dim=axis),
+    "logsumexp": lambda x, axis, keepdims=False: torch.logsumexp(x, dim=axis, keepdim=keepdims),
+    "log_sigmoid": F.logsigmoid,
+    "take_along_axis": lambda x, idx, axis: torch.take_along_dim(x, idx.long(), dim=axis),
+}
