@@ -14,9 +14,9 @@ import pytest
 
 import unilosses as ul
 from tests import natives
-from unilosses._frameworks import Backend
 from tests.cases import Case, all_cases
 from unilosses._examples import make_inputs
+from unilosses._frameworks import Backend
 from unilosses._namespace import device, namespace_of
 
 CASES = all_cases()

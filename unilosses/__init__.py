@@ -6,28 +6,16 @@ and returns an array of the caller's library, dtype and device.
 
 from __future__ import annotations
 
-from .losses.classification import (
-    binary_crossentropy,
-    categorical_crossentropy,
-    hinge,
-    sparse_categorical_crossentropy,
-)
-from .losses.divergence import kl_divergence
-from .losses.regression import huber, mae, mean_absolute_error, mean_squared_error, mse
-from .losses.segmentation import dice
+from .losses import classification, divergence, regression, segmentation
+from .losses.classification import *  # noqa: F403
+from .losses.divergence import *  # noqa: F403
+from .losses.regression import *  # noqa: F403
+from .losses.segmentation import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "binary_crossentropy",
-    "categorical_crossentropy",
-    "dice",
-    "hinge",
-    "huber",
-    "kl_divergence",
-    "mae",
-    "mean_absolute_error",
-    "mean_squared_error",
-    "mse",
-    "sparse_categorical_crossentropy",
-]
+# the public losses: every family module's __all__
+__all__ = sorted(
+    {*classification.__all__, *divergence.__all__, *regression.__all__, *segmentation.__all__}
+)
+del classification, divergence, regression, segmentation

@@ -88,9 +88,7 @@ def normalize_axis(axis: object, ndim: int, name: str = "axis") -> int:
 
 def compute_dtype(xp: ModuleType, dtype: Any) -> Any:
     """float16/bfloat16 are computed in float32 (and cast back by :func:`reduce`)."""
-    bfloat16 = getattr(xp, "bfloat16", None)  # (NumPy's dtype == None is float64: test for None)
-    low = dtype == xp.float16 or (bfloat16 is not None and dtype == bfloat16)
-    return xp.float32 if low else dtype
+    return xp.float32 if dtype in _namespace.low_precision_dtypes(xp) else dtype
 
 
 def prepare(

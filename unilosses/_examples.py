@@ -83,21 +83,29 @@ class Example:
 
 
 EXAMPLES: dict[str, Example] = {
-    # regression
+    # --- regression
     "mean_squared_error": Example("regression"),
     "mse": Example("regression"),
     "mean_absolute_error": Example("regression"),
     "mae": Example("regression"),
     "huber": Example("regression", {"delta": 1.0}),
-    # classification
+    # --- regression (end)
+    # --- classification: cross-entropy family
     "binary_crossentropy": Example("binary_probs"),
     "categorical_crossentropy": Example("categorical_probs"),
     "sparse_categorical_crossentropy": Example("sparse_probs"),
+    # --- classification: cross-entropy family (end)
+    # --- classification: margin family
     "hinge": Example("signed"),
-    # divergence
+    # --- classification: margin family (end)
+    # --- divergence
     "kl_divergence": Example("distributions"),
-    # segmentation
+    # --- divergence (end)
+    # --- segmentation
     "dice": Example("masks"),
+    # --- segmentation (end)
+    # --- embedding (end)
+    # --- sequence (end)
 }
 
 

@@ -107,6 +107,18 @@ def device(x: Any) -> Any:
         return None
 
 
+_LOW_PRECISION: dict[int, tuple[Any, ...]] = {}
+
+
+def low_precision_dtypes(xp: ModuleType) -> tuple[Any, ...]:
+    """The float16/bfloat16 dtypes ``xp`` has (the standard requires neither)."""
+    lows = _LOW_PRECISION.get(id(xp))
+    if lows is None:
+        lows = tuple(getattr(xp, n) for n in ("float16", "bfloat16") if hasattr(xp, n))
+        _LOW_PRECISION[id(xp)] = lows
+    return lows
+
+
 # --- value inspection --------------------------------------------------------------------------
 
 

@@ -35,6 +35,11 @@ class Case:
 
 
 def all_cases() -> list[Case]:
-    from . import classification, divergence, regression, segmentation
+    """Every ``CASES`` list of the modules in this package (one module per family)."""
+    import importlib
+    import pkgutil
 
-    return [*regression.CASES, *classification.CASES, *divergence.CASES, *segmentation.CASES]
+    cases: list[Case] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        cases += importlib.import_module(f"{__name__}.{info.name}").CASES
+    return cases

@@ -1,4 +1,4 @@
-"""Classification cases."""
+"""Cross-entropy cases."""
 
 from __future__ import annotations
 
@@ -56,12 +56,6 @@ def _sparse(
         loss[idx] = (1 - label_smoothing) * w[label] * -lp[label] + label_smoothing / c * -(w * lp).sum()
         weight[idx] = w[label]
     return loss, weight
-
-
-def _hinge(p: np.ndarray, t: np.ndarray) -> np.ndarray:
-    if np.isin(t, (0.0, 1.0)).all():
-        t = 2 * t - 1
-    return np.maximum(1 - t * p, 0)
 
 
 def _smoothed(t, ls):  # type: ignore[no-untyped-def]
@@ -194,14 +188,4 @@ CASES = [
         labels=(1,),
         natives={"torch": lambda p, y: F().cross_entropy(p, y, label_smoothing=0.1)},
     ),
-    Case(
-        "hinge",
-        "signed",
-        _hinge,
-        natives={
-            "keras": lambda p, t: keras().losses.Hinge()(t, p),
-            "optax": lambda p, t: optax().hinge_loss(p, t).mean(),
-        },
-    ),
-    Case("hinge", "binary_logits", _hinge, natives={"keras": lambda p, t: keras().losses.Hinge()(t, p)}),
 ]

@@ -1,0 +1,8 @@
+"""Classification losses. One module per sub-family; every public name is re-exported here."""
+
+from .crossentropy import *  # noqa: F403
+from .crossentropy import __all__ as _crossentropy
+from .margin import *  # noqa: F403
+from .margin import __all__ as _margin
+
+__all__ = [*_crossentropy, *_margin]
