@@ -23,8 +23,12 @@ class Case:
     natives: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     # option sets that must be refused: (options, exception type, text the message contains)
     bad_options: tuple[tuple[Mapping[str, Any], type[Exception], str], ...] = ()
-    # arguments that are integer labels (not differentiated, not cast to float)
+    # positions of arguments that are integer labels (checked against [0, C) on eager backends)
     labels: tuple[int, ...] = ()
+    # the loss's argument names, as its error messages use them
+    names: tuple[str, ...] = ("y_pred", "y_true")
+    # False where the second argument legitimately has another shape than the first
+    same_shape: bool = True
 
     @property
     def id(self) -> str:
