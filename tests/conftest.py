@@ -47,7 +47,7 @@ def dask_client() -> Iterator[Any]:
     """A real dask.distributed LocalCluster (threads, two workers) that computes Dask results."""
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0", scheduler_port=0) as cluster, Client(cluster) as client:
         yield client
 
 
