@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("KERAS_BACKEND", "numpy")  # Keras is only a numeric reference here
+import importlib.util  # noqa: E402
+
+# Keras is only a numeric reference here: run it on an installed backend of its own (its NumPy
+# backend needs JAX anyway)
+for _keras_backend in ("jax", "tensorflow", "torch"):
+    if importlib.util.find_spec(_keras_backend) is not None:
+        os.environ.setdefault("KERAS_BACKEND", _keras_backend)
+        break
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from collections.abc import Iterator  # noqa: E402

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,11 @@ LIBRARIES = ("torch", "keras", "optax")
 
 
 def installed() -> list[str]:
-    return [lib for lib in LIBRARIES if importlib.util.find_spec(lib) is not None]
+    """The native libraries importable here (Keras only with a backend it can run on)."""
+    libs = [lib for lib in LIBRARIES if importlib.util.find_spec(lib) is not None]
+    if "keras" in libs and not any(importlib.util.find_spec(b) for b in ("jax", "tensorflow", "torch")):
+        libs.remove("keras")
+    return libs
 
 
 def F() -> Any:
@@ -48,6 +53,8 @@ def convert(lib: str, a: np.ndarray) -> Any:
     """float32 (int64 labels) arrays of the native library, from float64 NumPy inputs."""
     a = a if np.issubdtype(a.dtype, np.integer) else a.astype(np.float32)
     if lib == "torch":
+        return torch().asarray(a)
+    if lib == "keras" and os.environ.get("KERAS_BACKEND") == "torch":
         return torch().asarray(a)
     if lib == "optax":
         import jax
