@@ -38,3 +38,10 @@ def lint(session: nox.Session) -> None:
     """ruff on everything."""
     session.install("ruff>=0.6")
     session.run("ruff", "check", "unilosses", "tests", "noxfile.py")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Ratio tables against native kernels (``python -m benchmarks``); arguments pass through."""
+    session.install("-c", "constraints.txt", "-e", ".", "torch", "jax", "optax", "keras", "tensorflow-cpu")
+    session.run("python", "-m", "benchmarks", *session.posargs)

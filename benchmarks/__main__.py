@@ -1,0 +1,224 @@
+"""``python -m benchmarks``: unilosses against native kernels, as ratio tables per backend.
+
+Every (unilosses, native) pair is timed interleaved in one run — ours, native, ours, native ... —
+and the table shows the median of the per-pair ratios (noisy machines shift both sides alike).
+``ratio`` > 1 means unilosses is slower. Sizes: tiny (32 x 10), medium (4096 x 1000), large
+(4096 x 1024 = 4.2M elements). Peak extra memory is measured where the library exposes it
+(NumPy through tracemalloc, JAX through the compiled executable's memory analysis, CUDA torch
+through its allocator) relative to the inputs' bytes.
+
+Each backend runs in its own process so that Keras can use that framework as its backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+SIZES = {"tiny": (32, 10), "medium": (4096, 1000), "large": (4096, 1024)}
+BACKENDS = ("numpy", "torch", "jax", "tensorflow")
+
+
+def _per_call(fn: Callable[[], Any], budget: float) -> float:
+    """Seconds per call, repeating until ``budget`` seconds have passed (at least once)."""
+    n, t0 = 0, time.perf_counter()
+    while True:
+        fn()
+        n += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= budget:
+            return elapsed / n
+
+
+def paired(ours: Callable[[], Any], native: Callable[[], Any], rounds: int, budget: float) -> tuple[float, float, float]:
+    """Median seconds of each side and the median of per-round ratios ours/native."""
+    ours(), native()  # warm-up: tracing, compilation, caches
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(_per_call(ours, budget))
+        b.append(_per_call(native, budget))
+    ratios = [x / y for x, y in zip(a, b)]
+    return statistics.median(a), statistics.median(b), statistics.median(ratios)
+
+
+class Runner:
+    """How to make arrays, wait for results and compile, per backend."""
+
+    def __init__(self, backend: str, device: str | None) -> None:
+        from unilosses._frameworks import BACKENDS as FW
+
+        self.name = backend
+        self.fw = FW[backend]
+        self.device = device
+
+    def arrays(self, arrays: tuple[Any, ...]) -> list[Any]:
+        xs = [self.fw.asarray(a, "float32") for a in arrays]
+        if self.name == "torch" and self.device:
+            xs = [x.to(self.device) for x in xs]
+        return xs
+
+    def sync(self, out: Any) -> Any:
+        if self.name == "torch" and self.device and self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.synchronize()
+        elif self.name == "jax":
+            out.block_until_ready()
+        elif self.name == "tensorflow":
+            out.numpy()
+        return out
+
+    def compile(self, fn: Callable[..., Any]) -> Callable[..., Any] | None:
+        if self.name == "torch":
+            import torch
+
+            return torch.compile(fn, fullgraph=True)
+        if self.name == "jax":
+            import jax
+
+            return jax.jit(fn)
+        return None
+
+    def extra_memory(self, fn: Callable[..., Any], xs: list[Any]) -> float | None:
+        """Peak bytes allocated during one call, over the inputs' bytes."""
+        inputs = sum(int(x.nbytes) for x in xs)
+        if self.name == "numpy":
+            import tracemalloc
+
+            tracemalloc.start()
+            fn(*xs)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            return peak / inputs
+        if self.name == "jax":
+            import jax
+
+            stats = jax.jit(fn).lower(*xs).compile().memory_analysis()
+            return None if stats is None else stats.temp_size_in_bytes / inputs
+        if self.name == "torch" and self.device and self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.synchronize()
+            base = torch.cuda.memory_allocated()
+            torch.cuda.reset_peak_memory_stats()
+            fn(*xs)
+            torch.cuda.synchronize()
+            return (torch.cuda.max_memory_allocated() - base) / inputs
+        return None
+
+
+def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds: int, budget: float, device: str | None) -> list[dict[str, Any]]:
+    if backend in ("torch", "jax", "tensorflow"):
+        os.environ.setdefault("KERAS_BACKEND", backend)
+    import unilosses as ul
+    from benchmarks.cases import BENCHES
+    from unilosses._examples import make_inputs
+
+    runner = Runner(backend, device)
+    rows = []
+    for bench in BENCHES:
+        if losses and bench.loss not in losses:
+            continue
+        natives = dict(bench.natives.get(backend, {}))
+        if not natives:
+            continue
+        loss = getattr(ul, bench.loss)
+        ours_fn = lambda *a, _l=loss, _o=bench.options: _l(*a, **_o)  # noqa: E731
+        for size in sizes:
+            n, c = SIZES[size]
+            xs = runner.arrays(make_inputs(bench.inputs, n=n, c=c))
+            variants: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = []
+            for nname, nfn in natives.items():
+                variants.append((f"eager vs {nname}", lambda f=ours_fn: runner.sync(f(*xs)), lambda f=nfn: runner.sync(f(*xs))))
+            compiled = runner.compile(ours_fn)
+            if compiled is not None:
+                for nname, nfn in natives.items():
+                    if nname == "keras":
+                        continue
+                    ncomp = runner.compile(nfn)
+                    variants.append((f"compiled vs {nname} eager", lambda: runner.sync(compiled(*xs)), lambda f=nfn: runner.sync(f(*xs))))
+                    if ncomp is not None:
+                        variants.append((f"compiled vs {nname} compiled", lambda: runner.sync(compiled(*xs)), lambda f=ncomp: runner.sync(f(*xs))))
+            memory = runner.extra_memory(ours_fn, xs)
+            for label, ours, native in variants:
+                print(f"  {backend:<10} {bench.loss:<34} {size:<6} {label}", file=sys.stderr, flush=True)
+                t_ours, t_native, ratio = paired(ours, native, rounds, budget)
+                rows.append({
+                    "backend": backend, "device": device or "cpu", "loss": bench.loss,
+                    "options": dict(bench.options), "size": size, "comparison": label,
+                    "ours_us": t_ours * 1e6, "native_us": t_native * 1e6, "ratio": ratio,
+                    "extra_memory": memory,
+                })
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """Markdown tables, one per backend/device."""
+    out = []
+    for key in dict.fromkeys((r["backend"], r["device"]) for r in rows):
+        out.append(f"\n### {key[0]} ({key[1]})\n")
+        out.append("| loss | options | size | comparison | unilosses (us) | native (us) | ratio | peak extra memory / inputs |")
+        out.append("|---|---|---|---|---:|---:|---:|---:|")
+        for r in rows:
+            if (r["backend"], r["device"]) != key:
+                continue
+            opts = ", ".join(f"{k}={v}" for k, v in r["options"].items())
+            mem = "n/a" if r["extra_memory"] is None else f"{r['extra_memory']:.2f}x"
+            out.append(
+                f"| {r['loss']} | {opts} | {r['size']} | {r['comparison']} | {r['ours_us']:.1f} | "
+                f"{r['native_us']:.1f} | {r['ratio']:.2f} | {mem} |"
+            )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", action="append", choices=BACKENDS)
+    parser.add_argument("--size", action="append", choices=list(SIZES))
+    parser.add_argument("--loss", action="append")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--budget", type=float, default=0.02, help="seconds per timed measurement")
+    parser.add_argument("--device", default=None, help="torch device, e.g. cuda")
+    parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    sizes = args.size or list(SIZES)
+
+    if args.worker:  # one backend, in this process; rows as JSON on stdout
+        rows = run_backend(args.backend[0], sizes, args.loss, args.rounds, args.budget, args.device)
+        print(json.dumps(rows))
+        return 0
+
+    import importlib.util
+
+    rows = []
+    for backend in args.backend or BACKENDS:
+        if importlib.util.find_spec(backend) is None:
+            print(f"{backend}: not installed, skipped", file=sys.stderr)
+            continue
+        cmd = [sys.executable, "-m", "benchmarks", "--worker", "--backend", backend, "--rounds", str(args.rounds), "--budget", str(args.budget)]
+        cmd += [a for s in sizes for a in ("--size", s)] + [a for lo in args.loss or [] for a in ("--loss", lo)]
+        if args.device and backend == "torch":
+            cmd += ["--device", args.device]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        sys.stderr.write(done.stderr[-2000:] if done.returncode else "")
+        if done.returncode:
+            print(f"{backend}: benchmark failed (exit {done.returncode})", file=sys.stderr)
+            continue
+        rows += json.loads(done.stdout.strip().splitlines()[-1])
+    print(table(rows))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
