@@ -36,6 +36,8 @@ def numel(shape: Sequence[int | None]) -> int | None:
 
 
 def check_same_shape(a: Array, b: Array, name_a: str = "y_pred", name_b: str = "y_true") -> None:
+    if a.shape == b.shape:  # fast path; unknown (None) sizes compare unequal and go the long way
+        return
     sa, sb = shape_of(a), shape_of(b)
     if len(sa) != len(sb) or any(x != y and None not in (x, y) for x, y in zip(sa, sb)):
         raise ValueError(f"{name_b} must have the shape of {name_a} {sa}, got {sb}")
@@ -91,6 +93,18 @@ def compute_dtype(xp: ModuleType, dtype: Any) -> Any:
     return xp.float32 if dtype in _namespace.low_precision_dtypes(xp) else dtype
 
 
+_KIND: dict[tuple[int, Any, str], bool] = {}
+
+
+def _is_kind(xp: ModuleType, dtype: Any, kind: str) -> bool:
+    """``xp.isdtype``, cached: the answer depends on the dtype only."""
+    key = (id(xp), dtype, kind)
+    hit = _KIND.get(key)
+    if hit is None:
+        hit = _KIND[key] = bool(xp.isdtype(dtype, kind))
+    return hit
+
+
 def prepare(
     y_pred: Array,
     y_true: Array,
@@ -113,7 +127,7 @@ def prepare(
         if y_pred is None or isinstance(y_pred, (bool, int, float, complex, list, tuple)):
             raise TypeError(f"y_pred must be an array, got {type(y_pred).__name__}")
         xp = array_namespace(y_pred=y_pred, y_true=y_true, **others)
-    if not hasattr(y_pred, "dtype") or not xp.isdtype(y_pred.dtype, "real floating"):
+    if not hasattr(y_pred, "dtype") or not _is_kind(xp, y_pred.dtype, "real floating"):
         raise TypeError(
             f"y_pred must be a real floating array, got dtype {getattr(y_pred, 'dtype', None)}"
         )
@@ -124,7 +138,7 @@ def prepare(
     if dtype != out_dtype:
         y_pred = xp.astype(y_pred, dtype)
     if labels:
-        if not xp.isdtype(y_true.dtype, "integral"):
+        if not _is_kind(xp, y_true.dtype, "integral"):
             raise TypeError(f"y_true must hold integer class labels, got dtype {y_true.dtype}")
     else:
         if same_shape:
@@ -203,9 +217,8 @@ def reduce(
         out = xp.sum(loss)
     elif weight is not None:
         out = _safe_divide(xp, xp.sum(loss), xp.sum(weight))
-    else:
-        n = numel(shape_of(loss))
-        out = xp.sum(loss) if n == 0 else xp.mean(loss)  # an empty batch gives 0, not NaN
+    else:  # an empty batch gives 0, not NaN
+        out = xp.sum(loss) if 0 in loss.shape else xp.mean(loss)
     return out if out.dtype == out_dtype else xp.astype(out, out_dtype)
 
 
