@@ -93,18 +93,6 @@ def compute_dtype(xp: ModuleType, dtype: Any) -> Any:
     return xp.float32 if dtype in _namespace.low_precision_dtypes(xp) else dtype
 
 
-_KIND: dict[tuple[int, Any, str], bool] = {}
-
-
-def _is_kind(xp: ModuleType, dtype: Any, kind: str) -> bool:
-    """``xp.isdtype``, cached: the answer depends on the dtype only."""
-    key = (id(xp), dtype, kind)
-    hit = _KIND.get(key)
-    if hit is None:
-        hit = _KIND[key] = bool(xp.isdtype(dtype, kind))
-    return hit
-
-
 def prepare(
     y_pred: Array,
     y_true: Array,
@@ -127,7 +115,7 @@ def prepare(
         if y_pred is None or isinstance(y_pred, (bool, int, float, complex, list, tuple)):
             raise TypeError(f"y_pred must be an array, got {type(y_pred).__name__}")
         xp = array_namespace(y_pred=y_pred, y_true=y_true, **others)
-    if not hasattr(y_pred, "dtype") or not _is_kind(xp, y_pred.dtype, "real floating"):
+    if not hasattr(y_pred, "dtype") or not xp.isdtype(y_pred.dtype, "real floating"):
         raise TypeError(
             f"y_pred must be a real floating array, got dtype {getattr(y_pred, 'dtype', None)}"
         )
@@ -138,7 +126,7 @@ def prepare(
     if dtype != out_dtype:
         y_pred = xp.astype(y_pred, dtype)
     if labels:
-        if not _is_kind(xp, y_true.dtype, "integral"):
+        if not xp.isdtype(y_true.dtype, "integral"):
             raise TypeError(f"y_true must hold integer class labels, got dtype {y_true.dtype}")
     else:
         if same_shape:

@@ -22,6 +22,15 @@ def __getattr__(name: str) -> Any:
     return getattr(_compat, name)
 
 
+def isdtype(dtype: Any, kind: Any) -> bool:
+    """Fast paths for the two kinds every loss asks about (traceable by torch.compile)."""
+    if kind == "real floating":
+        return bool(dtype.is_floating_point)
+    if kind == "integral":
+        return not (dtype.is_floating_point or dtype.is_complex or dtype == torch.bool)
+    return bool(_compat.isdtype(dtype, kind))
+
+
 def maximum(x1: Any, x2: Any, /) -> Any:
     if isinstance(x2, _SCALARS):
         return torch.clamp_min(x1, x2)
