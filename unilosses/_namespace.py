@@ -115,6 +115,10 @@ def low_precision_dtypes(xp: ModuleType) -> tuple[Any, ...]:
     lows = _LOW_PRECISION.get(id(xp))
     if lows is None:
         lows = tuple(getattr(xp, n) for n in ("float16", "bfloat16") if hasattr(xp, n))
+        if xp.__name__ == "array_api_compat.dask.array":  # holds NumPy dtypes, exports no float16
+            import numpy as np
+
+            lows = (np.dtype(np.float16),)
         _LOW_PRECISION[id(xp)] = lows
     return lows
 
