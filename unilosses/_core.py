@@ -93,6 +93,13 @@ def compute_dtype(xp: ModuleType, dtype: Any) -> Any:
     return xp.float32 if dtype in _namespace.low_precision_dtypes(xp) else dtype
 
 
+def _check_same_device(y_pred: Array, y_true: Array) -> None:
+    """Both arrays on one device (skipped where a device is unknown: traced values)."""
+    a, b = _namespace.device(y_pred), _namespace.device(y_true)
+    if a is not None and b is not None and a != b and a and b:
+        raise ValueError(f"y_true is on device {b} but y_pred is on device {a}; move them to one device")
+
+
 def prepare(
     y_pred: Array,
     y_true: Array,
@@ -121,6 +128,7 @@ def prepare(
         )
     if not hasattr(y_true, "dtype"):
         raise TypeError(f"y_true must be an array, got {type(y_true).__name__}")
+    _check_same_device(y_pred, y_true)
     out_dtype = y_pred.dtype
     dtype = compute_dtype(xp, out_dtype)
     if dtype != out_dtype:
@@ -236,6 +244,17 @@ def _generic_take_along_axis(xp: ModuleType, x: Array, indices: Array, axis: int
     return xp.sum(xp.where(indices == classes, x, 0), axis=axis, keepdims=True)
 
 
+def _generic_flatten(xp: ModuleType, x: Array, start: int) -> Array:
+    """Axes ``start, start + 1, ...`` merged into one; needs the leading sizes (or the trailing ones)."""
+    head, tail = shape_of(x)[:start], shape_of(x)[start:]
+    if None not in head:
+        return xp.reshape(x, (*head, -1))
+    n = numel(tail)
+    if n is None or head.count(None) > 1:
+        raise ValueError(f"cannot flatten axes {start}.. of an array of unknown shape {shape_of(x)}")
+    return xp.reshape(x, (*(-1 if d is None else d for d in head), n))
+
+
 # the array-API formulas; a library's own kernel (``_namespace.kernels``) replaces each where it has
 # one, and tests compare the two
 GENERIC = {
@@ -243,6 +262,7 @@ GENERIC = {
     "log_softmax": _generic_log_softmax,
     "log_sigmoid": _generic_log_sigmoid,
     "take_along_axis": _generic_take_along_axis,
+    "flatten": _generic_flatten,
 }
 
 
@@ -307,3 +327,80 @@ def check_labels(
         bad = lo if lo < 0 else hi
         ignored = "" if ignore_index is None else f" or ignore_index={ignore_index}"
         raise ValueError(f"y_true holds label {bad}; expected labels in [0, {num_classes}){ignored}")
+
+
+_LOG_ZERO = -1e30  # finite stand-in for log(0): exp gives 0, and 0 * it gives 0, in float32 too
+
+
+def logaddexp(xp: ModuleType, a: Array, b: Array) -> Array:
+    """log(exp(a) + exp(b)) for finite ``a``, ``b``; the gradient is exact everywhere, also at
+    ``a == b`` (1/2 each), where max-based formulas give one side all of it."""
+    first = a >= b
+    return xp.where(first, a, b) + softplus(xp, xp.where(first, b - a, a - b))
+
+
+def log1m_softmax(xp: ModuleType, x: Array, axis: int) -> Array:
+    """log(1 - softmax(x)) along ``axis``, accurate where one class holds (nearly) all the mass.
+
+    Every class but a unique maximum has p < 1/2, where ``log1p(-p)`` is accurate; for a unique
+    maximum it is the log-sum-exp of the other logits minus that of all, so logits such as
+    (1e4, 0, 0) give ``log(2) - 1e4`` instead of ``log(0)``. Values and gradients are finite for
+    finite logits (``-inf`` entries, masked classes, are fine too); a single class gives a huge
+    negative number for ``log(0)``. Gradients at exactly tied maxima are exact as well.
+    """
+    m = xp.max(x, axis=axis, keepdims=True)
+    z = x - m
+    lse = logsumexp(xp, z, axis, keepdims=True)
+    top = z == 0
+    unique = top & (xp.sum(xp.astype(top, z.dtype), axis=axis, keepdims=True) == 1)
+    others = logsumexp(xp, xp.where(top, _LOG_ZERO, z), axis, keepdims=True) - lse
+    # double where: the unique maximum's log1p(-p) would be log(0), with an infinite gradient
+    rest = xp.log1p(-xp.exp(xp.where(unique, -1.0, z - lse)))
+    return xp.where(unique, others, rest)
+
+
+# --- shapes and sorting -----------------------------------------------------------------------
+
+
+def flatten(xp: ModuleType, x: Array, start: int) -> Array:
+    """``x`` with axes ``start, start + 1, ...`` merged into one (row-major order).
+
+    Static shapes use ``reshape``; where several sizes are unknown (``tf.function`` with
+    ``None`` dimensions) the library's dynamic reshape does it (``kernels``' ``flatten``).
+    """
+    if start == x.ndim - 1:
+        return x
+    head, tail = shape_of(x)[:start], shape_of(x)[start:]
+    fast = kernels(xp).get("flatten")
+    if fast is not None and head.count(None) + (numel(tail) is None) > 1:
+        return fast(x, start)
+    return _generic_flatten(xp, x, start)
+
+
+def class_indices(xp: ModuleType, x: Array, axis: int) -> Array:
+    """``0, 1, ..., C - 1`` along ``axis`` in ``x``'s dtype, broadcastable against ``x``; works
+    when the size of ``axis`` is unknown (``tf.function``)."""
+    c = x.shape[axis]
+    if isinstance(c, int):
+        shape = [1] * x.ndim
+        shape[axis] = c
+        return xp.reshape(xp.arange(c, dtype=x.dtype, device=_namespace.device(x)), tuple(shape))
+    return xp.cumulative_sum(xp.ones_like(x), axis=axis) - 1
+
+
+def argsort_descending(xp: ModuleType, x: Array, axis: int, loss: str) -> Array:
+    """Indices that sort ``x`` in descending order along ``axis`` (stable: ties keep their order),
+    to be used with :func:`take_along_axis`.
+
+    Raises :class:`TypeError` for libraries without a sort and a gather along an axis: Dask has no
+    ``take_along_axis`` (the one-hot fallback costs the square of the axis length) and its
+    ``argsort`` (array-api-compat) rechunks the whole axis into one chunk.
+    """
+    if not hasattr(xp, "argsort") or "take_along_axis" not in kernels(xp):
+        raise TypeError(
+            f"{loss} sorts the pixels of each image and gathers them in that order; "
+            f"{_namespace.library_name(x)} arrays have no sort and gather along an axis "
+            "(Dask: no take_along_axis, and argsort needs the axis in one chunk), so this loss "
+            "does not run on them: compute it on materialized arrays (e.g. NumPy)"
+        )
+    return xp.argsort(-x, axis=axis, stable=True)

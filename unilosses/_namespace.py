@@ -99,7 +99,7 @@ def array_namespace(*arrays: object, **named: object) -> ModuleType:
 
 def device(x: Any) -> Any:
     """The device of ``x`` (``None`` inside ``jax.jit``), usable as ``device=`` in ``xp`` calls."""
-    if _is_tf_tensor(x):
+    if _is_tf_tensor(x) or library_name(x) == "torch":  # (torch: traceable by torch.compile)
         return x.device
     try:
         return array_api_compat.device(x)
@@ -188,7 +188,8 @@ def kernels(xp: ModuleType) -> dict[str, Callable[..., Any]]:
     """The library's own kernels for the primitives ``_core`` needs; empty where it has none.
 
     Keys: ``log_softmax(x, axis)``, ``logsumexp(x, axis, keepdims)``, ``log_sigmoid(x)``,
-    ``take_along_axis(x, indices, axis)``. Each is tested against the generic formula.
+    ``take_along_axis(x, indices, axis)``, ``flatten(x, start)`` (a reshape that works with unknown
+    static sizes). Each is tested against the generic formula.
     """
     table = _KERNELS_BY_NAMESPACE.get(id(xp))
     if table is None:

@@ -339,4 +339,6 @@ KERNELS = {
     "logsumexp": lambda x, axis, keepdims=False: tf.reduce_logsumexp(x, axis=_axis(axis), keepdims=keepdims),
     "log_sigmoid": tf.math.log_sigmoid,
     "take_along_axis": lambda x, idx, axis: take_along_axis(x, idx, axis=axis),
+    # merges axes start.. into one with the dynamic shape (static sizes may be None in tf.function)
+    "flatten": lambda x, start: tf.reshape(x, tf.concat([tf.shape(x)[:start], [-1]], axis=0)),
 }
