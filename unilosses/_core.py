@@ -329,7 +329,7 @@ def check_labels(
         raise ValueError(f"y_true holds label {bad}; expected labels in [0, {num_classes}){ignored}")
 
 
-_LOG_ZERO = -1e30  # finite stand-in for log(0): exp gives 0, and 0 * it gives 0, in float32 too
+LOG_ZERO = -1e30  # finite stand-in for log(0): exp gives 0, and 0 * it gives 0, in float32 too
 
 
 def logaddexp(xp: ModuleType, a: Array, b: Array) -> Array:
@@ -353,7 +353,7 @@ def log1m_softmax(xp: ModuleType, x: Array, axis: int) -> Array:
     lse = logsumexp(xp, z, axis, keepdims=True)
     top = z == 0
     unique = top & (xp.sum(xp.astype(top, z.dtype), axis=axis, keepdims=True) == 1)
-    others = logsumexp(xp, xp.where(top, _LOG_ZERO, z), axis, keepdims=True) - lse
+    others = logsumexp(xp, xp.where(top, LOG_ZERO, z), axis, keepdims=True) - lse
     # double where: the unique maximum's log1p(-p) would be log(0), with an infinite gradient
     rest = xp.log1p(-xp.exp(xp.where(unique, -1.0, z - lse)))
     return xp.where(unique, others, rest)

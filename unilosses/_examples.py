@@ -29,6 +29,18 @@ def _labels(rng: np.random.Generator, n: int, c: int) -> np.ndarray:
     return rng.integers(0, c, size=n).astype(np.int64)
 
 
+def _saturated_logits(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Logits (n, c) and one-hot targets. Even samples are saturated on the right side (the target
+    logit 1e4, the others -1e4: 1 - p_t underflows to 0); odd ones are moderate but for one wrong
+    class at 50, where sigmoid/softmax round to 1 in float32 and float64."""
+    labels = _labels(r, n, c)
+    t = np.eye(c)[labels]
+    even = (np.arange(n) % 2 == 0)[:, None]
+    x = np.where(even, np.where(t == 1, 1e4, -1e4), 2 * r.normal(size=(n, c)))
+    wrong = np.eye(c)[(labels + 1) % c] == 1
+    return np.where(~even & wrong, 50.0, x), t
+
+
 INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     "regression": lambda r, n, c: (r.normal(size=(n, c)), r.normal(size=(n, c))),
     "binary_probs": lambda r, n, c: (
@@ -71,6 +83,9 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
         r.normal(size=(n, c)),
         2 * r.integers(0, 2, size=(n, c)).astype(np.float64) - 1,
     ),
+    # focal losses: saturated logits (|x| = 1e4 on the right side, 50 on a wrong one), one-hot
+    # targets; finite values and gradients where (1 - p_t)**gamma has none for gamma < 1
+    "saturated_logits": _saturated_logits,
 }
 
 
@@ -98,6 +113,10 @@ EXAMPLES: dict[str, Example] = {
     # --- classification: margin family
     "hinge": Example("signed"),
     # --- classification: margin family (end)
+    # --- classification: focal family
+    "binary_focal_crossentropy": Example("binary_probs"),
+    "categorical_focal_crossentropy": Example("categorical_probs"),
+    # --- classification: focal family (end)
     # --- divergence
     "kl_divergence": Example("distributions"),
     # --- divergence (end)

@@ -2,7 +2,9 @@
 
 from .crossentropy import *  # noqa: F403
 from .crossentropy import __all__ as _crossentropy
+from .focal import *  # noqa: F403
+from .focal import __all__ as _focal
 from .margin import *  # noqa: F403
 from .margin import __all__ as _margin
 
-__all__ = [*_crossentropy, *_margin]
+__all__ = [*_crossentropy, *_focal, *_margin]

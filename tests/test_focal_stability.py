@@ -1,0 +1,136 @@
+"""Focal losses at saturated logits (|x| = 1e4) and at probabilities of exactly 0 and 1.
+
+There ``(1 - p_t)**gamma`` has an infinite derivative for ``gamma < 1`` and a power-based focal
+loss gives NaN gradients (Optax issue #1267, kornia #918); unilosses computes the factor in log
+space. Values, and gradients of the summed loss, must be finite and exact on every autodiff backend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import unilosses as ul
+from unilosses import _core
+from unilosses._frameworks import BACKENDS, Backend
+
+# right side (p_t -> 1), right, wrong (p_t -> 0), wrong, moderate
+BINARY_LOGITS = np.array([[1e4, -1e4, 1e4, -1e4, 0.3]])
+BINARY_TARGETS = np.array([[1.0, 0.0, 0.0, 1.0, 1.0]])
+# sample 0 right, sample 1 wrong (its target logit 2e4 below the top), sample 2 moderate
+CATEGORICAL_LOGITS = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [0.3, -0.2, 1.0]])
+CATEGORICAL_TARGETS = np.eye(3)[[0, 0, 2]]
+
+
+def _dtypes(backend: Backend) -> list[str]:
+    return ["float32", "float64"] if backend.has_float64 else ["float32"]
+
+
+def _value_and_grad(
+    backend: Backend, loss: Any, x: np.ndarray, t: np.ndarray, dtype: str, **opts: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """The unreduced loss and the gradient of the summed loss; both must be finite."""
+    xs, ts = backend.asarray(x, dtype), backend.asarray(t, dtype)
+    value = backend.to_numpy(loss(xs, ts, reduction="none", **opts)).astype(np.float64)
+    grad = backend.grad(lambda v: loss(v, ts, reduction="sum", **opts), xs).astype(np.float64)
+    assert np.all(np.isfinite(value)), (loss.__name__, dtype, value)
+    assert np.all(np.isfinite(grad)), (loss.__name__, dtype, grad)
+    return value, grad
+
+
+@pytest.mark.parametrize("balancing", [False, True])
+@pytest.mark.parametrize("gamma", [0.5, 0.0, 2.0])
+def test_binary_saturated_logits(autodiff_backend: Backend, gamma: float, balancing: bool) -> None:
+    for dtype in _dtypes(autodiff_backend):
+        value, grad = _value_and_grad(
+            autodiff_backend, ul.binary_focal_crossentropy, BINARY_LOGITS, BINARY_TARGETS, dtype,
+            from_logits=True, gamma=gamma, apply_class_balancing=balancing, alpha=0.25,
+        )
+        w = np.array([0.25, 0.75, 0.75, 0.25]) if balancing else np.ones(4)
+        # right side: loss and gradient 0; wrong side: loss |x|, gradient -+1 (times the weight)
+        np.testing.assert_allclose(value[0, :4], w * [0, 0, 1e4, 1e4], rtol=1e-6)
+        np.testing.assert_allclose(grad[0, :4], w * [0, 0, 1, -1], rtol=1e-6, atol=1e-30)
+
+
+@pytest.mark.parametrize("gamma", [0.5, 0.0, 2.0])
+def test_categorical_saturated_logits(autodiff_backend: Backend, gamma: float) -> None:
+    for dtype in _dtypes(autodiff_backend):
+        value, grad = _value_and_grad(
+            autodiff_backend, ul.categorical_focal_crossentropy, CATEGORICAL_LOGITS,
+            CATEGORICAL_TARGETS, dtype, from_logits=True, gamma=gamma, alpha=0.25,
+        )
+        np.testing.assert_allclose(value[:2], [0.0, 0.25 * 2e4], rtol=1e-6)
+        np.testing.assert_allclose(grad[:2], [[0, 0, 0], [-0.25, 0.25, 0]], rtol=1e-6, atol=1e-30)
+
+
+@pytest.mark.parametrize("gamma", [0.5, 0.25])
+def test_probabilities_of_zero_and_one(autodiff_backend: Backend, gamma: float) -> None:
+    """Probabilities are clipped to [1e-7, 1 - 1e-7] (Keras): finite values, zero gradients."""
+    p = np.array([[1.0, 0.0, 1.0, 0.0, 0.3]])
+    c = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    cases = (
+        (ul.binary_focal_crossentropy, p, BINARY_TARGETS),
+        (ul.categorical_focal_crossentropy, c, np.eye(3)[[0, 0]]),
+    )
+    for dtype in _dtypes(autodiff_backend):
+        for loss, x, t in cases:
+            _value_and_grad(autodiff_backend, loss, x, t, dtype, gamma=gamma)
+
+
+def test_masked_logits(autodiff_backend: Backend) -> None:
+    """A class masked with a logit of -inf (and target 0) contributes nothing, gradients finite."""
+    x = np.array([[-np.inf, 2.0, 1.0], [0.5, -np.inf, -np.inf]])
+    t = np.eye(3)[[1, 0]]
+    loss = ul.categorical_focal_crossentropy
+    value, _ = _value_and_grad(
+        autodiff_backend, loss, x, t, "float32", from_logits=True, gamma=0.5
+    )
+    np.testing.assert_allclose(value[1], 0.0, atol=1e-30)
+    expected = loss(x[:1, 1:], t[:1, 1:], from_logits=True, gamma=0.5, reduction="none")
+    np.testing.assert_allclose(value[0], expected[0], rtol=1e-6)
+
+
+def _log1m_softmax_np(x: np.ndarray) -> np.ndarray:
+    """log(1 - softmax(x)) on the last axis, class by class: the other classes' log-sum-exp."""
+    lse = np.logaddexp.reduce(x, axis=-1, keepdims=True)
+    others = [np.logaddexp.reduce(np.delete(x, k, axis=-1), axis=-1) for k in range(x.shape[-1])]
+    return np.stack(others, axis=-1) - lse
+
+
+# tied maxima, a unique saturated maximum, a moderate row, a far-off offset
+LOG1M_INPUTS = np.array(
+    [[1.0, 1.0, 0.0], [2.0, 2.0, 2.0], [1e4, 0.0, 0.0], [0.3, -1.2, 2.5], [1e3 + 1, 1e3, 1e3 - 3]]
+)
+
+
+def test_log1m_softmax_is_exact() -> None:
+    for name in ("numpy", "array_api_strict", "torch", "jax", "tensorflow", "dask"):
+        backend = BACKENDS[name]
+        if backend.unavailable():
+            continue
+        dtype = "float64" if backend.has_float64 else "float32"
+        x = backend.asarray(LOG1M_INPUTS, dtype)
+        got = backend.to_numpy(_core.log1m_softmax(backend.xp, x, -1))
+        tol = 1e-12 if dtype == "float64" else 1e-6  # the reference itself errs by ~1e-13 at 1e3
+        expected = _log1m_softmax_np(LOG1M_INPUTS)
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, err_msg=name)
+
+
+def test_log1m_softmax_gradient(autodiff_backend: Backend) -> None:
+    """Exact gradients, tied maxima included (central differences of the float64 formula)."""
+    backend = autodiff_backend
+    if not backend.has_float64:
+        pytest.skip("JAX runs without x64 in this session")
+    x = LOG1M_INPUTS[[0, 1, 3]]
+    w = np.array([0.3, -1.1, 0.7])  # a weighted sum, so every class's gradient counts
+    xs = backend.asarray(x, "float64")
+    ws = backend.asarray(w, "float64")
+    grad = backend.grad(lambda v: backend.xp.sum(_core.log1m_softmax(backend.xp, v, -1) * ws), xs)
+    h, expected = 1e-6, np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        e = np.zeros_like(x)
+        e[idx] = h
+        expected[idx] = ((_log1m_softmax_np(x + e) - _log1m_softmax_np(x - e)) @ w).sum() / (2 * h)
+    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-9)
