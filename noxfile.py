@@ -12,7 +12,7 @@ nox.options.reuse_existing_virtualenvs = True
 BACKENDS = {
     "numpy": [],
     "array_api_strict": [],
-    "torch": ["torch", "keras"],
+    "torch": ["torch", "keras", "monai"],
     "jax": ["jax", "optax", "keras"],
     "tensorflow": ["tensorflow-cpu", "keras"],
     "dask": ["dask[array]", "distributed"],

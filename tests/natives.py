@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-LIBRARIES = ("torch", "keras", "optax")
+LIBRARIES = ("torch", "keras", "optax", "monai")
 
 
 def installed() -> list[str]:
@@ -43,6 +43,12 @@ def optax() -> Any:
     return optax
 
 
+def monai() -> Any:
+    import monai.losses
+
+    return monai
+
+
 def jnp() -> Any:
     import jax.numpy
 
@@ -52,7 +58,7 @@ def jnp() -> Any:
 def convert(lib: str, a: np.ndarray) -> Any:
     """float32 (int64 labels) arrays of the native library, from float64 NumPy inputs."""
     a = a if np.issubdtype(a.dtype, np.integer) else a.astype(np.float32)
-    if lib == "torch":
+    if lib in ("torch", "monai"):  # MONAI's losses take channel-first torch tensors
         return torch().asarray(a)
     if lib == "keras" and os.environ.get("KERAS_BACKEND") == "torch":
         return torch().asarray(a)

@@ -29,6 +29,31 @@ def _labels(rng: np.random.Generator, n: int, c: int) -> np.ndarray:
     return rng.integers(0, c, size=n).astype(np.int64)
 
 
+def _masks_empty(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Probability masks (N, c, c), edge cases first: sample 0 has an empty target and an empty
+    prediction, sample 1 an empty target, sample 2 an empty prediction."""
+    p = _sigmoid(2 * r.normal(size=(n, c, c)))
+    t = r.integers(0, 2, size=(n, c, c)).astype(np.float64)
+    p[0], t[0], t[1:2], p[2:3] = 0.0, 0.0, 0.0, 0.0
+    return p, t
+
+
+def _mask_logits(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Logits and binary masks (N, c, c); sample 0 has an empty target, sample 1 a full one."""
+    t = r.integers(0, 2, size=(n, c, c)).astype(np.float64)
+    t[0], t[1:2] = 0.0, 1.0
+    return 2 * r.normal(size=(n, c, c)), t
+
+
+def _void_labels(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Channel-first logits (N, c, 3, 4) and labels (N, 3, 4) where about one pixel in four, and
+    every pixel of sample 0, is the void label 255."""
+    y = r.integers(0, c, size=(n, 3, 4))
+    y = np.where(r.uniform(size=y.shape) < 0.25, 255, y)
+    y[0] = 255
+    return 2 * r.normal(size=(n, c, 3, 4)), y.astype(np.int64)
+
+
 def _saturated_logits(r: np.random.Generator, n: int, c: int) -> Arrays:
     """Logits (n, c) and one-hot targets. Even samples are saturated on the right side (the target
     logit 1e4, the others -1e4: 1 - p_t underflows to 0); odd ones are moderate but for one wrong
@@ -83,6 +108,23 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
         r.normal(size=(n, c)),
         2 * r.integers(0, 2, size=(n, c)).astype(np.float64) - 1,
     ),
+    # segmentation: logits and binary masks (N, c, c), an empty and a full target first
+    "mask_logits": _mask_logits,
+    # segmentation edge cases: empty targets and/or predictions (probabilities, (N, c, c))
+    "masks_empty": _masks_empty,
+    # segmentation, channel-first (N, C, 3, 4) logits with one-hot targets; the last class never
+    # occurs (an empty class in every sample)
+    "segmentation_logits": lambda r, n, c: (
+        2 * r.normal(size=(n, c, 3, 4)),
+        np.moveaxis(np.eye(c)[r.integers(0, c - 1, size=(n, 3, 4))], -1, 1),
+    ),
+    # segmentation, channel-first (N, C, 3, 4) logits with integer labels (N, 3, 4)
+    "segmentation_labels": lambda r, n, c: (
+        2 * r.normal(size=(n, c, 3, 4)),
+        r.integers(0, c, size=(n, 3, 4)).astype(np.int64),
+    ),
+    # the same with the void label 255 on some pixels and on all of sample 0
+    "segmentation_labels_void": _void_labels,
     # focal losses: saturated logits (|x| = 1e4 on the right side, 50 on a wrong one), one-hot
     # targets; finite values and gradients where (1 - p_t)**gamma has none for gamma < 1
     "saturated_logits": _saturated_logits,
@@ -122,6 +164,15 @@ EXAMPLES: dict[str, Example] = {
     # --- divergence (end)
     # --- segmentation
     "dice": Example("masks"),
+    "jaccard": Example("masks"),
+    "tversky": Example("masks", {"alpha": 0.3, "beta": 0.7}),
+    "focal_tversky": Example("masks", {"alpha": 0.3, "beta": 0.7, "gamma": 0.75}),
+    "generalized_dice": Example("segmentation_logits", {"axis": 1, "softmax": True}),
+    "mcc": Example("masks"),
+    "dice_crossentropy": Example("segmentation_logits", {"axis": 1}),
+    "dice_focal": Example("segmentation_logits", {"axis": 1}),
+    "lovasz_hinge": Example("mask_logits"),
+    "lovasz_softmax": Example("segmentation_labels", {"axis": 1, "from_logits": True}),
     # --- segmentation (end)
     # --- embedding (end)
     # --- sequence (end)

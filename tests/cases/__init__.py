@@ -29,6 +29,8 @@ class Case:
     names: tuple[str, ...] = ("y_pred", "y_true")
     # False where the second argument legitimately has another shape than the first
     same_shape: bool = True
+    # backends the loss documents as unsupported: backend name -> text of the TypeError it raises
+    unsupported: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
