@@ -222,6 +222,8 @@ def reduce(
 
 
 def _generic_logsumexp(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Array:
+    if 0 in x.shape:  # an empty batch: some libraries (Dask) cannot take the max of nothing
+        return xp.log(xp.sum(xp.exp(x), axis=axis, keepdims=keepdims))
     m = xp.max(x, axis=axis, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
     out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
@@ -339,24 +341,27 @@ def logaddexp(xp: ModuleType, a: Array, b: Array) -> Array:
     return xp.where(first, a, b) + softplus(xp, xp.where(first, b - a, a - b))
 
 
-def log1m_softmax(xp: ModuleType, x: Array, axis: int) -> Array:
-    """log(1 - softmax(x)) along ``axis``, accurate where one class holds (nearly) all the mass.
+def log_softmax_and_log1m(xp: ModuleType, x: Array, axis: int) -> tuple[Array, Array]:
+    """``(log p, log(1 - p))`` for ``p = softmax(x)`` along ``axis``.
 
-    Every class but a unique maximum has p < 1/2, where ``log1p(-p)`` is accurate; for a unique
-    maximum it is the log-sum-exp of the other logits minus that of all, so logits such as
-    (1e4, 0, 0) give ``log(2) - 1e4`` instead of ``log(0)``. Values and gradients are finite for
-    finite logits (``-inf`` entries, masked classes, are fine too); a single class gives a huge
-    negative number for ``log(0)``. Gradients at exactly tied maxima are exact as well.
+    Both are computed from ``x - max(x)``, so large logits lose nothing to rounding (``x - lse``
+    with ``lse`` near 1e4 is off by 5e-4 in float32). For every class but a unique maximum p < 1/2
+    and ``log1p(-p)`` is accurate; for a unique maximum ``log(1 - p)`` is the log-sum-exp of the
+    other logits minus that of all, so logits (1e4, 0, 0) give ``log(2) - 1e4``, not ``log(0)``.
+    Values and gradients are finite for finite logits (``-inf`` entries, masked classes, give
+    ``log p = -inf`` and are otherwise harmless); tied maxima have exact gradients too. A single
+    class gives a huge negative number for ``log(0)``.
     """
     m = xp.max(x, axis=axis, keepdims=True)
     z = x - m
-    lse = logsumexp(xp, z, axis, keepdims=True)
+    lse = logsumexp(xp, z, axis, keepdims=True)  # in [0, log C]
+    log_p = z - lse
     top = z == 0
     unique = top & (xp.sum(xp.astype(top, z.dtype), axis=axis, keepdims=True) == 1)
     others = logsumexp(xp, xp.where(top, LOG_ZERO, z), axis, keepdims=True) - lse
     # double where: the unique maximum's log1p(-p) would be log(0), with an infinite gradient
-    rest = xp.log1p(-xp.exp(xp.where(unique, -1.0, z - lse)))
-    return xp.where(unique, others, rest)
+    rest = xp.log1p(-xp.exp(xp.where(unique, -1.0, log_p)))
+    return log_p, xp.where(unique, others, rest)
 
 
 # --- shapes and sorting -----------------------------------------------------------------------
