@@ -92,45 +92,64 @@ def test_masked_logits(autodiff_backend: Backend) -> None:
     np.testing.assert_allclose(value[0], expected[0], rtol=1e-6)
 
 
-def _log1m_softmax_np(x: np.ndarray) -> np.ndarray:
-    """log(1 - softmax(x)) on the last axis, class by class: the other classes' log-sum-exp."""
+def _log_softmax_and_log1m_np(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log softmax, and log(1 - softmax) class by class as the other classes' log-sum-exp."""
     lse = np.logaddexp.reduce(x, axis=-1, keepdims=True)
     others = [np.logaddexp.reduce(np.delete(x, k, axis=-1), axis=-1) for k in range(x.shape[-1])]
-    return np.stack(others, axis=-1) - lse
+    return x - lse, np.stack(others, axis=-1) - lse
 
 
-# tied maxima, a unique saturated maximum, a moderate row, a far-off offset
+# tied maxima, a unique saturated maximum, a moderate row, far-off offsets (a tie among them)
 LOG1M_INPUTS = np.array(
-    [[1.0, 1.0, 0.0], [2.0, 2.0, 2.0], [1e4, 0.0, 0.0], [0.3, -1.2, 2.5], [1e3 + 1, 1e3, 1e3 - 3]]
+    [
+        [1.0, 1.0, 0.0],
+        [2.0, 2.0, 2.0],
+        [1e4, 0.0, 0.0],
+        [0.3, -1.2, 2.5],
+        [1e3 + 1, 1e3, 1e3 - 3],
+        [1e4, 1e4, -1e4],
+    ]
 )
 
 
-def test_log1m_softmax_is_exact() -> None:
+def test_log_softmax_and_log1m_are_exact() -> None:
+    """Both exact to the dtype, also for logits near 1e4 (computed relative to the maximum)."""
     for name in ("numpy", "array_api_strict", "torch", "jax", "tensorflow", "dask"):
         backend = BACKENDS[name]
         if backend.unavailable():
             continue
         dtype = "float64" if backend.has_float64 else "float32"
         x = backend.asarray(LOG1M_INPUTS, dtype)
-        got = backend.to_numpy(_core.log1m_softmax(backend.xp, x, -1))
+        got = _core.log_softmax_and_log1m(backend.xp, x, -1)
         tol = 1e-12 if dtype == "float64" else 1e-6  # the reference itself errs by ~1e-13 at 1e3
-        expected = _log1m_softmax_np(LOG1M_INPUTS)
-        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, err_msg=name)
+        for g, expected in zip(got, _log_softmax_and_log1m_np(LOG1M_INPUTS), strict=True):
+            np.testing.assert_allclose(
+                backend.to_numpy(g), expected, rtol=tol, atol=tol, err_msg=name
+            )
 
 
-def test_log1m_softmax_gradient(autodiff_backend: Backend) -> None:
+def test_log_softmax_and_log1m_gradient(autodiff_backend: Backend) -> None:
     """Exact gradients, tied maxima included (central differences of the float64 formula)."""
     backend = autodiff_backend
     if not backend.has_float64:
         pytest.skip("JAX runs without x64 in this session")
     x = LOG1M_INPUTS[[0, 1, 3]]
-    w = np.array([0.3, -1.1, 0.7])  # a weighted sum, so every class's gradient counts
-    xs = backend.asarray(x, "float64")
-    ws = backend.asarray(w, "float64")
-    grad = backend.grad(lambda v: backend.xp.sum(_core.log1m_softmax(backend.xp, v, -1) * ws), xs)
+    w = np.array([0.3, -1.1, 0.7])  # weighted sums, so every class's gradient counts
+    xs, ws = backend.asarray(x, "float64"), backend.asarray(w, "float64")
+    xp = backend.xp
+
+    def f(v: Any) -> Any:
+        log_p, log_1mp = _core.log_softmax_and_log1m(xp, v, -1)
+        return xp.sum(log_1mp * ws) + xp.sum(log_p * (ws * ws))
+
+    def f_np(v: np.ndarray) -> float:
+        log_p, log_1mp = _log_softmax_and_log1m_np(v)
+        return float((log_1mp @ w).sum() + (log_p @ (w * w)).sum())
+
+    grad = backend.grad(f, xs)
     h, expected = 1e-6, np.zeros_like(x)
     for idx in np.ndindex(*x.shape):
         e = np.zeros_like(x)
         e[idx] = h
-        expected[idx] = ((_log1m_softmax_np(x + e) - _log1m_softmax_np(x - e)) @ w).sum() / (2 * h)
+        expected[idx] = (f_np(x + e) - f_np(x - e)) / (2 * h)
     np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-9)

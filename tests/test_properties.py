@@ -42,6 +42,8 @@ def _inputs(case: Case, size: tuple[int, int], seed: int) -> tuple[np.ndarray, .
     n, c = size
     if case.options.get("class_weight") is not None:
         c = len(case.options["class_weight"])
+    if isinstance(case.options.get("alpha"), np.ndarray):  # a per-class alpha (focal losses)
+        c = len(case.options["alpha"])
     return make_inputs(case.inputs, n=n, c=c, seed=seed)
 
 

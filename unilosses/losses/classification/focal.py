@@ -220,9 +220,9 @@ def categorical_focal_crossentropy(
     if ls:
         y_true = y_true * (1 - ls) + ls / n_classes
     if from_logits:
+        log_p, log_1mp = _core.log_softmax_and_log1m(xp, y_pred, axis)
         # masked logits (-inf) keep finite log-probabilities, so that 0 * log p = 0
-        log_p = xp.maximum(_core.log_softmax(xp, y_pred, axis), _core.LOG_ZERO)
-        log_1mp = _core.log1m_softmax(xp, y_pred, axis)
+        log_p = xp.maximum(log_p, _core.LOG_ZERO)
     else:
         total = xp.sum(y_pred, axis=axis, keepdims=True)
         p = xp.clip(y_pred / xp.where(total == 0, 1.0, total), _EPSILON, 1 - _EPSILON)
