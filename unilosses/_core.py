@@ -352,8 +352,8 @@ def log_softmax_and_log1m(xp: ModuleType, x: Array, axis: int) -> tuple[Array, A
     ``log p = -inf`` and are otherwise harmless); tied maxima have exact gradients too. A single
     class gives a huge negative number for ``log(0)``.
     """
-    m = xp.max(x, axis=axis, keepdims=True)
-    z = x - m
+    # an empty batch needs no shift (and Dask cannot take the max of nothing)
+    z = x - xp.max(x, axis=axis, keepdims=True) if 0 not in x.shape else x
     lse = logsumexp(xp, z, axis, keepdims=True)  # in [0, log C]
     log_p = z - lse
     top = z == 0
