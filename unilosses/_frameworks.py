@@ -94,7 +94,8 @@ class Torch(Backend):
     def asarray(self, a: np.ndarray, dtype: str | None = None) -> Any:
         import torch
 
-        return torch.asarray(np.ascontiguousarray(a)).to(getattr(torch, _dtype_name(a, dtype)))
+        a = np.ascontiguousarray(a).reshape(np.shape(a))  # ascontiguousarray makes 0-d arrays 1-d
+        return torch.asarray(a).to(getattr(torch, _dtype_name(a, dtype)))
 
     def to_numpy(self, x: Any) -> np.ndarray:
         import torch

@@ -523,13 +523,18 @@ CASES = [
         {"smooth_nr": 0.0, "smooth_dr": 1e-7, "squared": False},
         natives={"keras": lambda p, t: keras().losses.Dice(axis=(1, 2))(t, p)},
     ),
-    # empty targets and predictions: 0 with equal smoothing (MONAI's anchor), on one channel
+    # empty targets and predictions: 0 with equal smoothing (MONAI's anchor), on one channel;
+    # smoothing of 1 (not 1e-5) keeps the finite-difference gradient at p = 0 accurate
     Case(
         "dice",
         "masks_empty",
         _dice,
-        {"squared": False},
-        natives={"monai": lambda p, t: _ml().DiceLoss()(p[:, None], t[:, None])},
+        {"squared": False, "smooth": 1.0},
+        natives={
+            "monai": lambda p, t: _ml().DiceLoss(smooth_nr=1.0, smooth_dr=1.0)(
+                p[:, None], t[:, None]
+            )
+        },
     ),
     Case("dice", "masks_empty", _dice, {"smooth": 0.0}),
     Case(
@@ -693,9 +698,11 @@ CASES = [
         "tversky",
         "masks_empty",
         _tversky,
-        {"alpha": 0.7, "beta": 0.3},
+        {"alpha": 0.7, "beta": 0.3, "smooth": 1.0},
         natives={
-            "monai": lambda p, t: _ml().TverskyLoss(alpha=0.7, beta=0.3)(p[:, None], t[:, None])
+            "monai": lambda p, t: _ml().TverskyLoss(
+                alpha=0.7, beta=0.3, smooth_nr=1.0, smooth_dr=1.0
+            )(p[:, None], t[:, None])
         },
     ),
     # Keras applies alpha to the false negatives: its (alpha, beta) are our (beta, alpha)
@@ -761,7 +768,13 @@ CASES = [
         {"alpha": 0.3, "beta": 0.7},
         bad_options=(*_TVERSKY_BAD, ({"gamma": 0.0}, ValueError, "gamma")),
     ),
-    Case("focal_tversky", "masks_empty", _focal_tversky, {"gamma": 2.0, "smooth": 1.0}),
+    # smooth_nr < smooth_dr keeps 1 - TI > 0 at an empty target and prediction (no kink at p = 0)
+    Case(
+        "focal_tversky",
+        "masks_empty",
+        _focal_tversky,
+        {"gamma": 2.0, "smooth_nr": 0.5, "smooth_dr": 1.0},
+    ),
     Case(
         "focal_tversky",
         "segmentation_logits",

@@ -59,6 +59,19 @@ def where(condition: Any, x1: Any, x2: Any, /) -> Any:
     return _compat.where(condition, x1, x2)
 
 
+def cumulative_sum(
+    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+) -> Any:
+    """``torch.cumsum``: array-api-compat's version looks the namespace up through an
+    ``lru_cache``, which ``torch.compile(fullgraph=True)`` does not trace."""
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    out = torch.cumsum(x, dim=axis, dtype=dtype)
+    if include_initial:
+        out = torch.cat([torch.zeros_like(out.narrow(axis, 0, 1)), out], dim=axis)
+    return out
+
+
 # fused kernels for unilosses' math primitives (see unilosses._namespace.kernels)
 KERNELS = {
     "log_softmax": lambda x, axis: F.log_softmax(x, dim=axis),
