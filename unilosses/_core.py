@@ -247,13 +247,16 @@ def _generic_take_along_axis(xp: ModuleType, x: Array, indices: Array, axis: int
 
 
 def _generic_flatten(xp: ModuleType, x: Array, start: int) -> Array:
-    """Axes ``start, start + 1, ...`` merged into one; needs the leading sizes (or the trailing ones)."""
+    """Axes ``start, start + 1, ...`` merged into one; needs the leading sizes (or the trailing
+    ones)."""
     head, tail = shape_of(x)[:start], shape_of(x)[start:]
     if None not in head:
         return xp.reshape(x, (*head, -1))
     n = numel(tail)
     if n is None or head.count(None) > 1:
-        raise ValueError(f"cannot flatten axes {start}.. of an array of unknown shape {shape_of(x)}")
+        raise ValueError(
+            f"cannot flatten axes {start}.. of an array of unknown shape {shape_of(x)}"
+        )
     return xp.reshape(x, (*(-1 if d is None else d for d in head), n))
 
 
