@@ -5,7 +5,8 @@ from log-sigmoid / log-softmax, never as a power of a value that can be 0. So ``
 and saturated logits (``|x|`` of 1e4 and more) give finite values and finite gradients, where
 ``(1 - p)**gamma`` has an infinite derivative at ``p = 1`` and autodiff returns NaN.
 
-Probabilities (``from_logits=False``) follow Keras: they are clipped to ``[1e-7, 1 - 1e-7]``.
+Probabilities (``from_logits=False``) follow Keras, the anchor of these losses: they are clipped to
+``[1e-7, 1 - 1e-7]`` (the cross-entropy losses clamp ``log`` at -100 instead, as torch).
 """
 
 from __future__ import annotations
@@ -71,11 +72,12 @@ def binary_focal_crossentropy(
     * ``keras.losses.BinaryFocalCrossentropy(apply_class_balancing, alpha, gamma, from_logits,
       label_smoothing)``: the same options. Keras clips the probability in the cross-entropy only,
       unilosses in the factor ``(1 - p_t)`` too, which keeps the gradient finite at ``p`` of
-      exactly 0 or 1 (Keras: NaN for ``gamma < 1``); values differ by less than 1.2e-7, and only
-      for ``p`` within 1e-7 of 0 or 1. With ``from_logits=True`` Keras takes the sigmoid and then
-      clips, so its loss saturates at ``|logit|`` of about 16 (at most 16.1 per element, zero
-      gradient beyond); unilosses is exact in log space (as torchvision and Optax), equal to
-      Keras below that. Keras' ``"none"`` averages the last axis; here it is elementwise.
+      exactly 0 or 1 (Keras: not finite for ``gamma < 1``); the two differ only for ``p`` within
+      1e-7 of 0 or 1, by amounts of the order of 1e-7. With ``from_logits=True`` Keras takes
+      the sigmoid and then clips, so its loss saturates at ``|logit|`` of about 16 (at most 16.1
+      per element, zero gradient beyond); unilosses is exact in log space (as torchvision and
+      Optax), equal to Keras below that. Keras' ``"none"`` averages the last axis; here it is
+      elementwise (the ``"mean"`` of the two agrees).
     * torchvision ``ops.sigmoid_focal_loss(inputs, targets, alpha, gamma)`` (logits): alpha is
       always applied there, ``alpha=-1`` disables it. Use ``from_logits=True,
       apply_class_balancing=True, alpha=alpha`` (for ``alpha=-1``: ``apply_class_balancing=False``)
@@ -163,10 +165,10 @@ def categorical_focal_crossentropy(
     to Keras below that; Keras' label smoothing counts the classes along the last axis and a
     per-class ``alpha`` broadcasts against the last axis whatever ``axis`` is, unilosses uses
     ``axis`` for both. MONAI ``FocalLoss(use_softmax=True, gamma, alpha)`` (logits, channels at
-    ``axis=1``) averages over classes instead of summing them, and weights a scalar ``alpha`` as
-    ``1 - alpha`` for class 0 and ``alpha`` for the others; with a per-class ``alpha`` (or
-    ``alpha=None`` here ``alpha=1``) it is ``C`` times smaller than this. PyTorch and Optax have
-    no softmax focal loss.
+    ``axis=1``) averages over the classes too, and weighs a scalar ``alpha`` as ``1 - alpha`` for
+    class 0 and ``alpha`` for the others: with the same per-class ``alpha`` (or its
+    ``alpha=None`` against ``alpha=1.0`` here) its mean is this mean divided by ``C``. PyTorch and
+    Optax have no softmax focal loss.
 
     Parameters
     ----------
