@@ -26,6 +26,12 @@ DTYPES = ["float16", "bfloat16", "float32", "float64"]
 REDUCTIONS = ["mean", "sum", "none"]
 
 
+def skip_unsupported(case: Case, backend: Backend) -> None:
+    """Backends a loss documents as unsupported raise its TypeError (tested in test_losses)."""
+    if backend.name in case.unsupported:
+        pytest.skip(f"{case.loss} on {backend.name}: {case.unsupported[backend.name]}")
+
+
 def _dtype_or_skip(backend: Backend, dtype: str) -> None:
     if dtype in ("float16", "bfloat16") and dtype not in backend.low_precision:
         pytest.skip(f"{backend.name} has no {dtype}")
@@ -57,10 +63,17 @@ BATCHED = [p for p in CASE_PARAMS if p.values[0].options.get("axis", -1) != 0]
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", BATCHED)
 def test_empty_batch(case: Case, backend: Backend, dtype: str, reduction: str) -> None:
-    """No samples: "none" is empty, "sum" is 0 and "mean" is 0 (documented), never NaN."""
+    """No samples: "none" is empty, "sum" is 0 and "mean" is 0 (documented), never NaN.
+    Batch-level losses (one value for the whole batch) give a finite value."""
     _dtype_or_skip(backend, dtype)
-    got = _run(case, backend, list(make_inputs(case.inputs, n=0)), dtype, reduction=reduction)
-    if reduction == "none":
+    skip_unsupported(case, backend)
+    arrays = list(make_inputs(case.inputs, n=0))
+    batch_level = _run(case, backend, list(make_inputs(case.inputs, n=2)), "float32", reduction="none").ndim == 0
+    got = _run(case, backend, arrays, dtype, reduction=reduction)
+    assert np.all(np.isfinite(got))
+    if batch_level:
+        assert got.shape == ()
+    elif reduction == "none":
         assert got.size == 0
     else:
         assert got.shape == () and got == 0.0
@@ -70,6 +83,7 @@ def test_empty_batch(case: Case, backend: Backend, dtype: str, reduction: str) -
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CASE_PARAMS)
 def test_single_sample(case: Case, backend: Backend, dtype: str, reduction: str) -> None:
+    skip_unsupported(case, backend)
     _dtype_or_skip(backend, dtype)
     arrays = list(make_inputs(case.inputs, n=1))
     got = _run(case, backend, arrays, dtype, reduction=reduction)
@@ -80,6 +94,7 @@ def test_single_sample(case: Case, backend: Backend, dtype: str, reduction: str)
 @pytest.mark.parametrize("case", CASE_PARAMS)
 def test_transposed_inputs(case: Case, backend: Backend) -> None:
     """Non-contiguous views (the transpose of a transposed copy) give the contiguous result."""
+    skip_unsupported(case, backend)
     arrays = list(make_inputs(case.inputs))
     xp = backend.xp
 
@@ -93,6 +108,7 @@ def test_transposed_inputs(case: Case, backend: Backend) -> None:
 
 @pytest.mark.parametrize("case", CASE_PARAMS)
 def test_scalar_and_broadcast_sample_weight(case: Case, backend: Backend) -> None:
+    skip_unsupported(case, backend)
     arrays = list(make_inputs(case.inputs))
     loss, _ = reference(case, arrays)
     for sw in (np.asarray(2.5), np.random.default_rng(0).uniform(0.5, 1.5, size=(1,) * loss.ndim)):
@@ -117,7 +133,13 @@ def test_arguments_on_two_devices() -> None:
 LOGIT_CASES = [p for p in CASE_PARAMS if "logits" in p.values[0].inputs]
 PROB_CASES = [p for p in CASE_PARAMS if p.values[0].inputs in ("binary_probs", "categorical_probs", "sparse_probs", "distributions")]
 MASKABLE = [p for p in CASE_PARAMS if p.values[0].inputs.startswith("sparse_logits") and not p.values[0].options.get("label_smoothing")]
-IGNORING = [p for p in CASE_PARAMS if p.values[0].options.get("ignore_index") is not None]
+# losses whose "mean" divides by the weight of the counted targets (reference returns a weight)
+IGNORING = [
+    p for p in CASE_PARAMS
+    if p.values[0].options.get("ignore_index") is not None
+    and isinstance(reference(p.values[0], make_inputs(p.values[0].inputs)), tuple)
+    and isinstance(p.values[0].reference(*make_inputs(p.values[0].inputs), **p.values[0].options), tuple)
+]
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -125,17 +147,21 @@ IGNORING = [p for p in CASE_PARAMS if p.values[0].options.get("ignore_index") is
 @pytest.mark.parametrize("case", LOGIT_CASES)
 def test_huge_logits(case: Case, backend: Backend, dtype: str, reduction: str) -> None:
     """Logits of +-1e4 saturate every sigmoid/softmax: finite and exact (no exp overflow)."""
+    skip_unsupported(case, backend)
     _dtype_or_skip(backend, dtype)
     arrays = list(make_inputs(case.inputs))
     arrays[0] = np.clip(arrays[0] * 5000, -1e4, 1e4)
     got = _run(case, backend, arrays, dtype, reduction=reduction)
     assert np.all(np.isfinite(got))
-    check_close(got, _expect(case, backend, arrays, dtype, reduction), dtype)
+    expected = _expect(case, backend, arrays, dtype, reduction)
+    known = np.isfinite(expected)  # some float64 references overflow here; unilosses must not
+    check_close(got[known], expected[known], dtype)
 
 
 @pytest.mark.parametrize("case", MASKABLE)
 def test_masked_logits(case: Case, backend: Backend) -> None:
     """-inf logits on classes that are not the target: finite loss, equal to dropping the class."""
+    skip_unsupported(case, backend)
     arrays = list(make_inputs(case.inputs))
     axis = case.options.get("axis", -1)
     logits, labels = np.moveaxis(arrays[0], axis, -1).copy(), arrays[1]
@@ -154,6 +180,7 @@ def test_masked_logits(case: Case, backend: Backend) -> None:
 @pytest.mark.parametrize("case", PROB_CASES)
 def test_probabilities_of_exactly_zero_and_one(case: Case, backend: Backend, reduction: str) -> None:
     """p in {0, 1}: log is clamped at -100 (torch's convention), so every value is finite."""
+    skip_unsupported(case, backend)
     arrays = list(make_inputs(case.inputs))
     p = arrays[0].copy()
     p.flat[::3] = 0.0
@@ -165,6 +192,7 @@ def test_probabilities_of_exactly_zero_and_one(case: Case, backend: Backend, red
 
 @pytest.mark.parametrize("case", IGNORING)
 def test_all_targets_ignored(case: Case, backend: Backend) -> None:
+    skip_unsupported(case, backend)
     arrays = list(make_inputs(case.inputs))
     arrays[1] = np.full_like(arrays[1], case.options["ignore_index"])
     for reduction in REDUCTIONS:

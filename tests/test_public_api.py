@@ -45,6 +45,6 @@ def test_loss_modules_hold_math_only() -> None:
         r"\b(import (torch|tensorflow|jax|cupy|dask)|from (torch|tensorflow|jax|cupy|dask)"
         r"|is_(torch|jax|cupy|dask|numpy|tensorflow)_(array|namespace)|tf\.|torch\.|jnp\.|cupy\.)"
     )
-    for path in (Path(ul.__file__).parent / "losses").glob("*.py"):
+    for path in (Path(ul.__file__).parent / "losses").rglob("*.py"):
         hit = pattern.search(path.read_text())
         assert hit is None, (path.name, hit)

@@ -180,6 +180,11 @@ def _sample_weight(xp: ModuleType, sample_weight: Any, loss: Array) -> Array:
     return w
 
 
+def mean(xp: ModuleType, x: Array) -> Array:
+    """The mean of all elements; 0 for an empty array (no NaN, no warning)."""
+    return xp.sum(x) if 0 in x.shape else xp.mean(x)
+
+
 def _safe_divide(xp: ModuleType, num: Array, den: Array) -> Array:
     """num/den with 0/0 = 0 (an all-ignored or all-zero-weight batch gives 0, not NaN)."""
     return num / xp.where(den == 0, 1, den)
@@ -214,7 +219,7 @@ def reduce(
     elif weight is not None:
         out = _safe_divide(xp, xp.sum(loss), xp.sum(weight))
     else:  # an empty batch gives 0, not NaN
-        out = xp.sum(loss) if 0 in loss.shape else xp.mean(loss)
+        out = mean(xp, loss)
     return out if out.dtype == out_dtype else xp.astype(out, out_dtype)
 
 
@@ -231,7 +236,13 @@ def _generic_logsumexp(xp: ModuleType, x: Array, axis: int, keepdims: bool = Fal
 
 
 def _generic_log_softmax(xp: ModuleType, x: Array, axis: int) -> Array:
-    return x - _generic_logsumexp(xp, x, axis, keepdims=True)
+    """``(x - m) - log(sum(exp(x - m)))``: subtracting the max first keeps the small differences
+    exact (``x - logsumexp(x)`` loses them next to logits of 1e4 in float32)."""
+    if 0 in x.shape:
+        return x - _generic_logsumexp(xp, x, axis, keepdims=True)
+    m = xp.max(x, axis=axis, keepdims=True)
+    z = x - xp.where(xp.isfinite(m), m, 0)
+    return z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))
 
 
 def _generic_log_sigmoid(xp: ModuleType, x: Array) -> Array:
@@ -250,9 +261,9 @@ def _generic_flatten(xp: ModuleType, x: Array, start: int) -> Array:
     """Axes ``start, start + 1, ...`` merged into one; needs the leading sizes (or the trailing
     ones)."""
     head, tail = shape_of(x)[:start], shape_of(x)[start:]
-    if None not in head:
-        return xp.reshape(x, (*head, -1))
     n = numel(tail)
+    if None not in head:  # (-1 cannot be inferred when a leading size is 0: give the size)
+        return xp.reshape(x, (*head, -1 if n is None else n))
     if n is None or head.count(None) > 1:
         raise ValueError(
             f"cannot flatten axes {start}.. of an array of unknown shape {shape_of(x)}"

@@ -34,14 +34,14 @@ def _masks_empty(r: np.random.Generator, n: int, c: int) -> Arrays:
     prediction, sample 1 an empty target, sample 2 an empty prediction."""
     p = _sigmoid(2 * r.normal(size=(n, c, c)))
     t = r.integers(0, 2, size=(n, c, c)).astype(np.float64)
-    p[0], t[0], t[1:2], p[2:3] = 0.0, 0.0, 0.0, 0.0
+    p[:1], t[:1], t[1:2], p[2:3] = 0.0, 0.0, 0.0, 0.0  # slices: n may be 0 or 1
     return p, t
 
 
 def _mask_logits(r: np.random.Generator, n: int, c: int) -> Arrays:
     """Logits and binary masks (N, c, c); sample 0 has an empty target, sample 1 a full one."""
     t = r.integers(0, 2, size=(n, c, c)).astype(np.float64)
-    t[0], t[1:2] = 0.0, 1.0
+    t[:1], t[1:2] = 0.0, 1.0  # slices: n may be 0
     return 2 * r.normal(size=(n, c, c)), t
 
 
@@ -50,7 +50,7 @@ def _void_labels(r: np.random.Generator, n: int, c: int) -> Arrays:
     every pixel of sample 0, is the void label 255."""
     y = r.integers(0, c, size=(n, 3, 4))
     y = np.where(r.uniform(size=y.shape) < 0.25, 255, y)
-    y[0] = 255
+    y[:1] = 255  # a slice: n may be 0
     return 2 * r.normal(size=(n, c, 3, 4)), y.astype(np.int64)
 
 

@@ -222,5 +222,5 @@ def average_channels(xp: ModuleType, f: Array, m: Masks, include_background: boo
 def mean_per_sample(xp: ModuleType, elements: Array, batch: bool) -> Array:
     """The mean over every non-batch axis (over everything with ``batch``)."""
     if batch:
-        return xp.mean(elements)
+        return _core.mean(xp, elements)
     return xp.mean(elements, axis=tuple(range(1, elements.ndim)))

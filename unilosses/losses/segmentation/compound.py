@@ -180,7 +180,7 @@ def dice_crossentropy(
             else:
                 axes = tuple(range(1, nll.ndim))
                 ce = _masks.ratio(
-                    xp, xp.sum(nll, axis=axes), xp.mean(xp.sum(pixel_weight, axis=axes))
+                    xp, xp.sum(nll, axis=axes), _core.mean(xp, xp.sum(pixel_weight, axis=axes))
                 )
         else:
             ce = _masks.mean_per_sample(xp, nll, batch)
