@@ -6,16 +6,25 @@ and returns an array of the caller's library, dtype and device.
 
 from __future__ import annotations
 
-from .losses import classification, divergence, regression, segmentation
+from .losses import classification, divergence, embedding, regression, segmentation, sequence
 from .losses.classification import *  # noqa: F403
 from .losses.divergence import *  # noqa: F403
+from .losses.embedding import *  # noqa: F403
 from .losses.regression import *  # noqa: F403
 from .losses.segmentation import *  # noqa: F403
+from .losses.sequence import *  # noqa: F403
 
 __version__ = "0.1.0"
 
 # the public losses: every family module's __all__
 __all__ = sorted(
-    {*classification.__all__, *divergence.__all__, *regression.__all__, *segmentation.__all__}
+    {
+        *classification.__all__,
+        *divergence.__all__,
+        *embedding.__all__,
+        *regression.__all__,
+        *segmentation.__all__,
+        *sequence.__all__,
+    }
 )
-del classification, divergence, regression, segmentation
+del classification, divergence, embedding, regression, segmentation, sequence

@@ -1,0 +1,7 @@
+"""Embedding cases."""
+
+from __future__ import annotations
+
+from . import Case
+
+CASES: list[Case] = []

@@ -1,0 +1,7 @@
+"""Sequence cases."""
+
+from __future__ import annotations
+
+from . import Case
+
+CASES: list[Case] = []
