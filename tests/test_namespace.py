@@ -45,6 +45,9 @@ def test_no_framework_is_imported() -> None:
         "ul.huber(np.ones(3), np.zeros(3)); ul.sparse_categorical_crossentropy(np.full((2, 3), 1/3), np.array([0, 2]))\n"
         "bad = [m for m in ('torch', 'jax', 'tensorflow', 'dask', 'cupy', 'array_api_strict', 'keras') if m in sys.modules]\n"
         "assert not bad, bad\n"
+        "import unilosses.adapters\n"  # the adapters package imports no framework either
+        "bad = {'torch', 'keras', 'unilosses.torch', 'unilosses.keras'} & set(sys.modules)\n"
+        "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
