@@ -1,4 +1,5 @@
-"""nox sessions: ``tests(<backend>)`` per array library (``nox -s tests`` runs them all), ``lint``."""
+"""nox sessions: ``tests(<backend>)`` per array library (``nox -s tests`` runs them all),
+``lint``."""
 
 from __future__ import annotations
 
@@ -35,13 +36,17 @@ def tests(session: nox.Session, backend: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff on everything."""
-    session.install("ruff>=0.6")
-    session.run("ruff", "check", "unilosses", "tests", "noxfile.py")
+    """ruff on everything; mypy --strict on the package (configured in pyproject.toml: the array
+    libraries are typed as Any there, so none of them is installed here)."""
+    session.install("ruff>=0.6", "mypy>=1.11", "-e", ".")
+    session.run("ruff", "check", "unilosses", "tests", "noxfile.py", "conftest.py")
+    session.run("mypy")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Ratio tables against native kernels (``python -m benchmarks``); arguments pass through."""
-    session.install("-c", "constraints.txt", "-e", ".", "torch", "jax", "optax", "keras", "tensorflow-cpu")
+    session.install(
+        "-c", "constraints.txt", "-e", ".", "torch", "jax", "optax", "keras", "tensorflow-cpu"
+    )
     session.run("python", "-m", "benchmarks", *session.posargs)

@@ -3,9 +3,8 @@ every installed one under plain ``pytest``."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
-
-import importlib.util  # noqa: E402
 
 # Keras is only a numeric reference here: run it on an installed backend of its own (its NumPy
 # backend needs JAX anyway)

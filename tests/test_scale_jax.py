@@ -38,4 +38,5 @@ def test_jax_sharded_across_host_devices() -> None:
     pytest.importorskip("jax", reason="the sharding test needs JAX installed")
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu"}
     done = subprocess.run([sys.executable, "-c", JAX_SHARDED], env=env, capture_output=True, text=True, check=False)
-    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-3000:]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith("ok"), done.stderr[-3000:]

@@ -67,8 +67,10 @@ def test_reductions_with_axes_and_shapes() -> None:
 
 
 def test_dtypes_and_promotion() -> None:
-    assert shim.isdtype(tf.float32, "real floating") and not shim.isdtype(tf.int32, "real floating")
-    assert shim.isdtype(tf.bfloat16, "real floating") and shim.isdtype(tf.int64, "integral")
+    assert shim.isdtype(tf.float32, "real floating")
+    assert not shim.isdtype(tf.int32, "real floating")
+    assert shim.isdtype(tf.bfloat16, "real floating")
+    assert shim.isdtype(tf.int64, "integral")
     assert shim.result_type(tf.constant([1], tf.int32), tf.constant([1.0], tf.float32)) == tf.float32
     assert shim.result_type(tf.float32, tf.float64) == tf.float64
     assert shim.result_type(tf.bfloat16, tf.int32) == tf.bfloat16
@@ -96,7 +98,8 @@ def test_gradient_flows_and_no_global_state_changes() -> None:
     with tf.GradientTape() as tape:
         loss = ul.huber(x, tf.constant(B, tf.float32))
     g = tape.gradient(loss, x)
-    assert g is not None and g.shape == x.shape
+    assert g is not None
+    assert g.shape == x.shape
     assert isinstance(loss, tf.Tensor)
     # numpy behaviour was never switched on: tensors have no NumPy methods
     assert not hasattr(tf.constant([1.0]), "reshape")

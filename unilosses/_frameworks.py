@@ -106,7 +106,7 @@ class Torch(Backend):
         import torch
 
         x = x.detach().cpu()
-        return (x.to(torch.float32) if x.dtype == torch.bfloat16 else x).numpy()
+        return np.asarray((x.to(torch.float32) if x.dtype == torch.bfloat16 else x).numpy())
 
     def grad(self, fn: Callable[[Any], Any], x: Any) -> np.ndarray:
         x = x.detach().clone().requires_grad_(True)
@@ -118,7 +118,8 @@ class Torch(Backend):
 
         torch._dynamo.reset()
         backend = os.environ.get("UNILOSSES_TORCH_COMPILE_BACKEND", "inductor")
-        return torch.compile(fn, fullgraph=True, backend=backend)
+        compiled: Callable[..., Any] = torch.compile(fn, fullgraph=True, backend=backend)
+        return compiled
 
 
 class Jax(Backend):
@@ -152,7 +153,8 @@ class Jax(Backend):
     def compile(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         import jax
 
-        return jax.jit(fn)
+        jitted: Callable[..., Any] = jax.jit(fn)
+        return jitted
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Every JAX value test runs under ``jax.jit``."""
@@ -174,7 +176,7 @@ class TensorFlow(Backend):
     def to_numpy(self, x: Any) -> np.ndarray:
         import tensorflow as tf
 
-        return (tf.cast(x, tf.float32) if x.dtype == tf.bfloat16 else x).numpy()
+        return np.asarray((tf.cast(x, tf.float32) if x.dtype == tf.bfloat16 else x).numpy())
 
     def grad(self, fn: Callable[[Any], Any], x: Any) -> np.ndarray:
         import tensorflow as tf
@@ -187,7 +189,8 @@ class TensorFlow(Backend):
     def compile(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         import tensorflow as tf
 
-        return tf.function(fn, reduce_retracing=True)
+        traced: Callable[..., Any] = tf.function(fn, reduce_retracing=True)
+        return traced
 
 
 class Dask(Backend):
@@ -227,7 +230,7 @@ class CuPy(Backend):
     def to_numpy(self, x: Any) -> np.ndarray:
         import cupy
 
-        return cupy.asnumpy(x)
+        return np.asarray(cupy.asnumpy(x))
 
 
 BACKENDS: dict[str, Backend] = {

@@ -12,7 +12,7 @@ __all__ = ["Loss"]
 _PREFIX = "option_"  # buffers holding tensor options: they follow .to(device) like torch's weight
 
 
-class Loss(torch.nn.Module):
+class Loss(torch.nn.Module):  # type: ignore[misc]  # torch is typed as Any here (pyproject [tool.mypy])
     """A unilosses loss as a ``torch.nn.Module``.
 
     ``Loss(fn, **options)(input, target, *args, **kwargs)`` is

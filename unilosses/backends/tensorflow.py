@@ -11,6 +11,7 @@ to the other operand's dtype, and losses promote their inputs once at entry (``_
 from __future__ import annotations
 
 import builtins as _builtins
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,7 +21,7 @@ import tensorflow.experimental.numpy as tnp
 
 __array_api_version__ = "2024.12"
 
-bool = tf.bool  # noqa: A001
+bool = tf.bool
 int8, int16, int32, int64 = tf.int8, tf.int16, tf.int32, tf.int64
 uint8, uint16, uint32, uint64 = tf.uint8, tf.uint16, tf.uint32, tf.uint64
 float16, bfloat16, float32, float64 = tf.float16, tf.bfloat16, tf.float32, tf.float64
@@ -30,7 +31,7 @@ e, pi, inf, nan = np.e, np.pi, np.inf, np.nan
 newaxis = None
 
 _Array = Any
-_KINDS = {
+_KINDS: dict[str, Callable[[Any], Any]] = {
     "bool": lambda d: d == tf.bool,
     "signed integer": lambda d: d.is_integer and not d.is_unsigned,
     "unsigned integer": lambda d: d.is_integer and d.is_unsigned,
@@ -57,22 +58,28 @@ def _pair(a: Any, b: Any) -> tuple[_Array, _Array]:
 # --- dtypes -----------------------------------------------------------------------------------
 
 
-def isdtype(dtype: tf.DType, kind: str | tf.DType | tuple[Any, ...]) -> bool:
+def isdtype(dtype: tf.DType, kind: str | tf.DType | tuple[Any, ...]) -> _builtins.bool:
     if isinstance(kind, tuple):
         return _builtins.any(isdtype(dtype, k) for k in kind)
     if isinstance(kind, str):
-        return _KINDS[kind](tf.as_dtype(dtype))
-    return tf.as_dtype(dtype) == tf.as_dtype(kind)
+        return _builtins.bool(_KINDS[kind](tf.as_dtype(dtype)))
+    return _builtins.bool(tf.as_dtype(dtype) == tf.as_dtype(kind))
 
 
-def astype(x: _Array, dtype: tf.DType, /, *, copy: bool = True, device: Any = None) -> _Array:
+def astype(
+    x: _Array, dtype: tf.DType, /, *, copy: _builtins.bool = True, device: Any = None
+) -> _Array:
     return x if x.dtype == dtype else tf.cast(x, dtype)
 
 
 def result_type(*args: Any) -> tf.DType:
     """NumPy's promotion among floats (bfloat16 joins float32 and wider); integers and bools
     mixed with floats take the float dtype, as JAX and torch do."""
-    dts = [tf.as_dtype(a if isinstance(a, tf.DType) else a.dtype) for a in args if not isinstance(a, (int, float))]
+    dts = [
+        tf.as_dtype(a if isinstance(a, tf.DType) else a.dtype)
+        for a in args
+        if not isinstance(a, (int, float))
+    ]
     floats = [d for d in dts if d.is_floating or d.is_complex]
     if not floats:
         return tf.as_dtype(np.result_type(*(d.as_numpy_dtype for d in dts)))
@@ -102,7 +109,9 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: Any = N
         return tf.identity(tf.convert_to_tensor(obj, dtype=dtype))
 
 
-def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None) -> _Array:
+def arange(
+    start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None
+) -> _Array:
     if stop is None:
         start, stop = 0, start
     return tf.range(start, stop, step, dtype=dtype or tf.int64)
@@ -132,13 +141,15 @@ def full_like(x: _Array, /, fill_value: Any, *, dtype: Any = None, device: Any =
     return tf.fill(tf.shape(x), tf.constant(fill_value, dtype=dtype or x.dtype))
 
 
-def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None, device: Any = None) -> _Array:
+def eye(
+    n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None, device: Any = None
+) -> _Array:
     return tnp.eye(n_rows, n_cols, k=k, dtype=dtype or tf.float32)
 
 
 # --- elementwise ------------------------------------------------------------------------------
 
-abs = tf.abs  # noqa: A001
+abs = tf.abs
 exp = tf.exp
 expm1 = tf.math.expm1
 log = tf.math.log
@@ -151,7 +162,7 @@ cosh = tf.cosh
 sinh = tf.sinh
 floor = tf.floor
 ceil = tf.math.ceil
-round = tf.round  # noqa: A001
+round = tf.round
 negative = tf.negative
 isnan = tf.math.is_nan
 isinf = tf.math.is_inf
@@ -174,7 +185,7 @@ add = _binary(tf.add)
 subtract = _binary(tf.subtract)
 multiply = _binary(tf.multiply)
 divide = _binary(tf.divide)
-pow = _binary(tf.pow)  # noqa: A001
+pow = _binary(tf.pow)
 maximum = _binary(tf.maximum)
 minimum = _binary(tf.minimum)
 equal = _binary(tf.equal)
@@ -187,7 +198,7 @@ logaddexp = _binary(tnp.logaddexp)
 atan2 = _binary(tf.atan2)
 
 
-def clip(x: _Array, /, min: Any = None, max: Any = None) -> _Array:  # noqa: A002
+def clip(x: _Array, /, min: Any = None, max: Any = None) -> _Array:
     if min is not None:
         x = tf.maximum(x, _scalar_like(min, x))
     if max is not None:
@@ -207,37 +218,48 @@ def _axis(axis: Any) -> Any:
     return list(axis) if isinstance(axis, tuple) else axis
 
 
-def sum(x: _Array, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+def sum(
+    x: _Array, /, *, axis: Any = None, dtype: Any = None, keepdims: _builtins.bool = False
+) -> _Array:
     if dtype is not None:
         x = astype(x, dtype)
     return tf.reduce_sum(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def prod(x: _Array, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> _Array:
+def prod(
+    x: _Array, /, *, axis: Any = None, dtype: Any = None, keepdims: _builtins.bool = False
+) -> _Array:
     return tf.reduce_prod(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def mean(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:
+def mean(x: _Array, /, *, axis: Any = None, keepdims: _builtins.bool = False) -> _Array:
     return tf.reduce_mean(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def max(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+def max(x: _Array, /, *, axis: Any = None, keepdims: _builtins.bool = False) -> _Array:
     return tf.reduce_max(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def min(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+def min(x: _Array, /, *, axis: Any = None, keepdims: _builtins.bool = False) -> _Array:
     return tf.reduce_min(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def any(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+def any(x: _Array, /, *, axis: Any = None, keepdims: _builtins.bool = False) -> _Array:
     return tf.reduce_any(tf.cast(x, tf.bool), axis=_axis(axis), keepdims=keepdims)
 
 
-def all(x: _Array, /, *, axis: Any = None, keepdims: bool = False) -> _Array:  # noqa: A001
+def all(x: _Array, /, *, axis: Any = None, keepdims: _builtins.bool = False) -> _Array:
     return tf.reduce_all(tf.cast(x, tf.bool), axis=_axis(axis), keepdims=keepdims)
 
 
-def cumulative_sum(x: _Array, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False) -> _Array:
+def cumulative_sum(
+    x: _Array,
+    /,
+    *,
+    axis: int | None = None,
+    dtype: Any = None,
+    include_initial: _builtins.bool = False,
+) -> _Array:
     if axis is None:
         x, axis = tf.reshape(x, [-1]), 0
     out = tf.math.cumsum(x, axis=axis)
@@ -246,7 +268,7 @@ def cumulative_sum(x: _Array, /, *, axis: int | None = None, dtype: Any = None, 
     return out
 
 
-def argmax(x: _Array, /, *, axis: int | None = None, keepdims: bool = False) -> _Array:
+def argmax(x: _Array, /, *, axis: int | None = None, keepdims: _builtins.bool = False) -> _Array:
     out = tf.argmax(tf.reshape(x, [-1]) if axis is None else x, axis=0 if axis is None else axis)
     return tf.expand_dims(out, axis) if keepdims and axis is not None else out
 
@@ -298,12 +320,27 @@ def take_along_axis(x: _Array, indices: _Array, /, *, axis: int = -1) -> _Array:
     return tnp.take_along_axis(x, indices, axis=axis)
 
 
-def sort(x: _Array, /, *, axis: int = -1, descending: bool = False, stable: bool = True) -> _Array:
+def sort(
+    x: _Array,
+    /,
+    *,
+    axis: int = -1,
+    descending: _builtins.bool = False,
+    stable: _builtins.bool = True,
+) -> _Array:
     return tf.sort(x, axis=axis, direction="DESCENDING" if descending else "ASCENDING")
 
 
-def argsort(x: _Array, /, *, axis: int = -1, descending: bool = False, stable: bool = True) -> _Array:
-    return tf.argsort(x, axis=axis, direction="DESCENDING" if descending else "ASCENDING", stable=stable)
+def argsort(
+    x: _Array,
+    /,
+    *,
+    axis: int = -1,
+    descending: _builtins.bool = False,
+    stable: _builtins.bool = True,
+) -> _Array:
+    direction = "DESCENDING" if descending else "ASCENDING"
+    return tf.argsort(x, axis=axis, direction=direction, stable=stable)
 
 
 # --- linear algebra ---------------------------------------------------------------------------
@@ -317,7 +354,9 @@ def vecdot(x1: _Array, x2: _Array, /, *, axis: int = -1) -> _Array:
     return tf.reduce_sum(x1 * x2, axis=axis)
 
 
-def _vector_norm(x: _Array, /, *, axis: Any = None, keepdims: bool = False, ord: float = 2) -> _Array:  # noqa: A002
+def _vector_norm(
+    x: _Array, /, *, axis: Any = None, keepdims: _builtins.bool = False, ord: float = 2
+) -> _Array:
     a = tf.abs(x)
     if ord == 2:
         return tf.sqrt(tf.reduce_sum(a * a, axis=_axis(axis), keepdims=keepdims))
@@ -336,7 +375,9 @@ linalg = SimpleNamespace(vector_norm=_vector_norm, matmul=matmul, vecdot=vecdot)
 
 KERNELS = {
     "log_softmax": lambda x, axis: tf.nn.log_softmax(x, axis=axis),
-    "logsumexp": lambda x, axis, keepdims=False: tf.reduce_logsumexp(x, axis=_axis(axis), keepdims=keepdims),
+    "logsumexp": lambda x, axis, keepdims=False: tf.reduce_logsumexp(
+        x, axis=_axis(axis), keepdims=keepdims
+    ),
     "log_sigmoid": tf.math.log_sigmoid,
     "take_along_axis": lambda x, idx, axis: take_along_axis(x, idx, axis=axis),
     # merges axes start.. into one with the dynamic shape (static sizes may be None in tf.function)

@@ -47,7 +47,7 @@ def minimum(x1: Any, x2: Any, /) -> Any:
     return _compat.minimum(x1, x2)
 
 
-def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
     if isinstance(min, (*_SCALARS, type(None))) and isinstance(max, (*_SCALARS, type(None))):
         return x if min is None and max is None else torch.clamp(x, min, max)
     return _compat.clip(x, min, max)

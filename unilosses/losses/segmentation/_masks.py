@@ -26,11 +26,12 @@ def smoothing(smooth: object, smooth_nr: object, smooth_dr: object) -> tuple[flo
     return nr, dr
 
 
-def check_ignore_index(ignore_index: object) -> None:
+def check_ignore_index(ignore_index: object) -> int | None:
     if ignore_index is not None and (
         isinstance(ignore_index, bool) or not isinstance(ignore_index, int)
     ):
         raise TypeError(f"ignore_index must be an int or None, got {ignore_index!r}")
+    return ignore_index
 
 
 def check_weight(value: object, name: str) -> float:
@@ -91,7 +92,7 @@ def prepare(
     """
     _core.check_bool(to_onehot, "to_onehot")
     _core.check_bool(include_background, "include_background")
-    check_ignore_index(ignore_index)
+    ignore_index = check_ignore_index(ignore_index)
     needs = [*needs_axis]
     needs += ["to_onehot=True"] if to_onehot else []
     needs += ["include_background=False"] if not include_background else []

@@ -19,7 +19,7 @@ __all__ = ["focal_tversky", "mcc", "tversky"]
 
 
 def _tversky_index(
-    xp: ModuleType,
+    xp: ModuleType | None,
     y_pred: Array,
     y_true: Array,
     *,
