@@ -1,10 +1,9 @@
 import importlib.util
 
-# Doctests run over unilosses/; the framework shims import their framework, so they are not
-# collected (they hold no examples) and sessions without that framework still collect.
-collect_ignore = [
-    "unilosses/backends", "unilosses/_frameworks.py", "noxfile.py", "benchmarks", "docs"
-]
+# Doctests run over unilosses/ and the docs/ pages (docs/conftest.py says which run where); the
+# framework shims import their framework, so they are not collected (they hold no examples) and
+# sessions without that framework still collect.
+collect_ignore = ["unilosses/backends", "unilosses/_frameworks.py", "noxfile.py", "benchmarks"]
 
 # The framework adapters import their framework: their doctests run where it is installed. Keras's
 # adapter holds no doctest (Keras needs a backend configured before import); tests/test_adapters.py

@@ -50,3 +50,12 @@ def bench(session: nox.Session) -> None:
         "-c", "constraints.txt", "-e", ".", "torch", "jax", "optax", "keras", "tensorflow-cpu"
     )
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site: ``mkdocs build --strict`` into ``site/``. The loss pages, their
+    plots and the migration table are generated from the package (NumPy only)."""
+    session.install("-c", "constraints.txt", "-e", ".[docs]")
+    quiet = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=quiet)
