@@ -73,9 +73,12 @@ def family_page(family: str, title: str, missing: list[str], failures: list[str]
         lines += ["No losses in this family yet.", ""]
         return "\n".join(lines)
     groups = canonical(names, module)
-    lines += ["| loss | also named |", "|---|---|"]
+    lines += ["| loss | | also named |", "|---|---|---|"]
     for own, bound in groups.items():
-        lines.append(f"| [`{own}`](#{identifier(getattr(module, own))}) | "
+        fn = getattr(module, own)
+        summary = docstrings.roles_to_links((inspect.getdoc(fn) or "").split("\n\n")[0])
+        summary = " ".join(summary.split()).replace("``", "`")
+        lines.append(f"| [`{own}`](#{identifier(fn)}) | {summary} | "
                      f"{', '.join(f'`{a}`' for a in bound[1:])} |")
     lines.append("")
     current = None
