@@ -66,6 +66,36 @@ def _saturated_logits(r: np.random.Generator, n: int, c: int) -> Arrays:
     return np.where(~even & wrong, 50.0, x), t
 
 
+def _log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    z = x - (x.max(axis=axis, keepdims=True) if x.size else 0.0)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+def _sparse_logits_masked(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Logits (n, c) and labels; even samples have a masked class (logit -inf) that is not the
+    label."""
+    y = _labels(r, n, c)
+    even = (np.arange(n) % 2 == 0)[:, None]
+    return np.where(even & (np.eye(c)[(y + 1) % c] == 1), -np.inf, 2 * r.normal(size=(n, c))), y
+
+
+def _sparse_log_probs_masked(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Log-probabilities (n, c) with -inf on a class other than the label in even samples, and
+    labels where every third sample is -100 (torch's ignore_index) with class 0 at -inf."""
+    x, y = _sparse_logits_masked(r, n, c)
+    ignored = np.arange(n) % 3 == 1
+    x = np.where(ignored[:, None] & (np.arange(c) == 0), -np.inf, x)
+    return _log_softmax(x), np.where(ignored, -100, y)
+
+
+def _categorical_logits_masked(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Logits (n, c) and soft targets; in even samples one class is masked: logit -inf, target 0."""
+    x, t = 2 * r.normal(size=(n, c)), _softmax(r.normal(size=(n, c)))
+    masked = ((np.arange(n) % 2 == 0)[:, None]) & (np.eye(c)[r.integers(0, c, size=n)] == 1)
+    t = np.where(masked, 0.0, t)
+    return np.where(masked, -np.inf, x), t / t.sum(axis=-1, keepdims=True)
+
+
 INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     "regression": lambda r, n, c: (r.normal(size=(n, c)), r.normal(size=(n, c))),
     "binary_probs": lambda r, n, c: (
@@ -96,6 +126,20 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
         2 * r.normal(size=(n, c, 3)),
         r.integers(0, c, size=(n, 3)).astype(np.int64),
     ),
+    # log-probabilities (n, c) with integer labels, every third torch's ignore_index -100
+    "sparse_log_probs": lambda r, n, c: (
+        _log_softmax(2 * r.normal(size=(n, c))),
+        np.where(np.arange(n) % 3 == 1, -100, _labels(r, n, c)),
+    ),
+    # channels-first log-probabilities (N, C, 3) with (N, 3) labels, a few of them -100
+    "sparse_log_probs_channels_first": lambda r, n, c: (
+        _log_softmax(2 * r.normal(size=(n, c, 3)), axis=1),
+        np.where(r.uniform(size=(n, 3)) < 0.25, -100, r.integers(0, c, size=(n, 3))),
+    ),
+    # masked classes (-inf logits or log-probabilities, zero targets), never the target
+    "sparse_logits_masked": _sparse_logits_masked,
+    "sparse_log_probs_masked": _sparse_log_probs_masked,
+    "categorical_logits_masked": _categorical_logits_masked,
     "distributions": lambda r, n, c: (
         _softmax(r.normal(size=(n, c))),
         _softmax(r.normal(size=(n, c))),
@@ -151,6 +195,9 @@ EXAMPLES: dict[str, Example] = {
     "binary_crossentropy": Example("binary_probs"),
     "categorical_crossentropy": Example("categorical_probs"),
     "sparse_categorical_crossentropy": Example("sparse_probs"),
+    "nll": Example("sparse_log_probs"),
+    "poly1_crossentropy": Example("categorical_logits", {"from_logits": True}),
+    "generalized_crossentropy": Example("sparse_probs"),
     # --- classification: cross-entropy family (end)
     # --- classification: margin family
     "hinge": Example("signed"),

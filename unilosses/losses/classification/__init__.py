@@ -6,5 +6,7 @@ from .focal import *  # noqa: F403
 from .focal import __all__ as _focal
 from .margin import *  # noqa: F403
 from .margin import __all__ as _margin
+from .variants import *  # noqa: F403
+from .variants import __all__ as _variants
 
-__all__ = [*_crossentropy, *_focal, *_margin]
+__all__ = [*_crossentropy, *_focal, *_margin, *_variants]

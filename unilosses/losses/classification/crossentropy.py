@@ -28,26 +28,49 @@ def _smoothing(label_smoothing: float) -> float:
     return _core.check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0, high_open=True)
 
 
+def _pos_weight(xp: ModuleType, pos_weight: Any, like: Array) -> Any:
+    """``pos_weight`` as a Python float (checked >= 0) or an array broadcastable to ``like``."""
+    if isinstance(pos_weight, (bool, int, float)):
+        return _core.check_number(pos_weight, "pos_weight", low=0.0)
+    pw = _core.as_like(xp, pos_weight, like, "pos_weight")
+    ps, ls = _core.shape_of(pw), _core.shape_of(like)
+    trailing = zip(reversed(ps), reversed(ls), strict=False)
+    if len(ps) > len(ls) or any(a != b and 1 not in (a, b) and None not in (a, b)
+                                for a, b in trailing):
+        raise ValueError(f"pos_weight of shape {ps} does not broadcast to y_pred of shape {ls}")
+    return pw
+
+
 def binary_crossentropy(
     y_pred: Array,
     y_true: Array,
     *,
     from_logits: bool = False,
     label_smoothing: float = 0.0,
+    pos_weight: float | Array | None = None,
+    axis: int | None = None,
     reduction: str = "mean",
     sample_weight: Array | None = None,
     xp: ModuleType | None = None,
 ) -> Array:
-    """Binary cross-entropy, elementwise.
+    """Binary cross-entropy, elementwise (or averaged over ``axis``).
 
-    ``-(t log p + (1 - t) log(1 - p))`` with ``t = y_true (1 - ls) + ls / 2``. With
-    ``from_logits=True`` it is ``(1 - t) x - log_sigmoid(x)``, exact for any logit.
+    ``-(w t log p + (1 - t) log(1 - p))`` with ``t = y_true (1 - ls) + ls / 2`` and ``w`` the
+    ``pos_weight`` (1 by default). With ``from_logits=True`` it is
+    ``(1 - t) x - (w t + 1 - t) log_sigmoid(x)``, exact for any logit.
 
     Native counterparts: PyTorch ``F.binary_cross_entropy`` (probabilities; unilosses
     clamps ``log`` at -100 as torch does, where Keras clips ``p`` to ``[1e-7, 1 - 1e-7]``),
-    PyTorch ``F.binary_cross_entropy_with_logits``,
-    ``keras.losses.BinaryCrossentropy(from_logits, label_smoothing)``,
+    PyTorch ``F.binary_cross_entropy_with_logits(pos_weight)``,
+    ``keras.losses.BinaryCrossentropy(from_logits, label_smoothing, axis)``,
     ``optax.sigmoid_binary_cross_entropy`` (logits).
+
+    Where they differ: torch's ``binary_cross_entropy`` (probabilities) has no ``pos_weight``;
+    here it applies to the probability path too, with the same formula: the value equals torch's
+    ``binary_cross_entropy_with_logits(logit(p), t, pos_weight=w)`` (up to the -100 clamp of the
+    logs). Keras has no ``pos_weight``, torch no ``label_smoothing``: together, the smoothed target
+    is weighted. Keras' ``axis`` defaults to -1 (one value per sample); here ``axis=None`` (the
+    default) keeps torch's elementwise loss, and an ``axis`` averages over it as Keras does.
 
     Parameters
     ----------
@@ -59,23 +82,43 @@ def binary_crossentropy(
         Whether ``y_pred`` holds logits.
     label_smoothing : float in [0, 1)
         Moves targets toward 0.5.
+    pos_weight : float >= 0 or array, optional
+        Weight of the positive term (torch ``pos_weight``); an array broadcasts against ``y_pred``
+        from the last axis, e.g. one weight per class of shape ``(C,)`` for ``(N, C)`` inputs (its
+        values are not checked).
+    axis : int, optional
+        Average the elementwise loss over this axis (Keras ``axis``); ``None``: elementwise.
     reduction, sample_weight, xp
-        As in :func:`unilosses.mean_squared_error`; ``"none"`` is elementwise.
+        As in :func:`unilosses.mean_squared_error`; ``"none"`` is elementwise, or one value per
+        sample with ``axis``.
 
     Examples
     --------
     >>> import numpy as np, unilosses as ul
     >>> round(float(ul.binary_crossentropy(np.array([0.9, 0.2]), np.array([1.0, 0.0]))), 6)
     0.164252
+    >>> p, t = np.array([[0.9, 0.2], [0.6, 0.7]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> ul.binary_crossentropy(p, t, pos_weight=2.0, axis=-1, reduction="none").round(6).tolist()
+    [0.216932, 0.81482]
     """
     ls = _smoothing(label_smoothing)
     _core.check_bool(from_logits, "from_logits")
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
+    if axis is not None:
+        axis = _core.normalize_axis(axis, y_pred.ndim)
+    pw = None if pos_weight is None else _pos_weight(xp, pos_weight, y_pred)
     t = y_true * (1 - ls) + 0.5 * ls if ls else y_true
     if from_logits:
-        loss = (1 - t) * y_pred - _core.log_sigmoid(xp, y_pred)
+        log_p = _core.log_sigmoid(xp, y_pred)
+        if pw is None:
+            loss = (1 - t) * y_pred - log_p
+        else:  # log(1 - p) = log p - x
+            loss = (1 - t) * y_pred - (pw * t + (1 - t)) * log_p
     else:
-        loss = -(t * _core.log_clamped(xp, y_pred) + (1 - t) * _core.log1m_clamped(xp, y_pred))
+        pos = t * _core.log_clamped(xp, y_pred)
+        loss = -((pos if pw is None else pw * pos) + (1 - t) * _core.log1m_clamped(xp, y_pred))
+    if axis is not None:
+        loss = xp.mean(loss, axis=axis) if y_pred.shape[axis] != 0 else xp.sum(loss, axis=axis)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 
@@ -109,8 +152,8 @@ def categorical_crossentropy(
     Native counterparts: PyTorch ``F.cross_entropy`` with probability targets (logits;
     ``dim=1`` there is ``axis=1`` here), ``keras.losses.CategoricalCrossentropy(from_logits,
     label_smoothing, axis)`` (Keras clips probabilities at 1e-7 and renormalizes them; unilosses
-    clamps ``log`` at -100 and does not), ``optax.softmax_cross_entropy``. Logits of ``-inf`` (masked classes with zero target)
-    give finite losses and gradients.
+    clamps ``log`` at -100 and does not), ``optax.softmax_cross_entropy``. Logits of ``-inf``
+    (masked classes with zero target) give finite losses and gradients.
 
     Parameters
     ----------
@@ -194,7 +237,34 @@ def sparse_categorical_crossentropy(
     """
     ls = _smoothing(label_smoothing)
     _core.check_bool(from_logits, "from_logits")
-    if ignore_index is not None and (isinstance(ignore_index, bool) or not isinstance(ignore_index, int)):
+    xp, y_pred, y_true, axis, out = _sparse_inputs(
+        y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
+        class_weight=class_weight,
+    )
+    nll = -_log_probs(xp, y_pred, from_logits, axis)
+    loss, weight = _sparse_loss(xp, nll, y_true, axis, ignore_index, class_weight, ls)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight)
+
+
+# --- shared by the losses over integer labels (here and in .variants) -------------------------
+
+
+def _sparse_inputs(
+    y_pred: Array,
+    y_true: Array,
+    *,
+    xp: ModuleType | None,
+    reduction: str,
+    axis: object,
+    ignore_index: object,
+    class_weight: Array | None,
+) -> tuple[ModuleType, Array, Array, int, Any]:
+    """``prepare`` for integer labels along ``axis`` of ``y_pred``: checks ``ignore_index``, the
+    label shape (a trailing size-1 axis is squeezed, as Keras does) and, on eager host arrays, the
+    label range. Returns ``(xp, y_pred, labels, axis, out_dtype)``."""
+    if ignore_index is not None and (
+        isinstance(ignore_index, bool) or not isinstance(ignore_index, int)
+    ):
         raise TypeError(f"ignore_index must be an int or None, got {ignore_index!r}")
     xp, y_pred, y_true, out = _core.prepare(
         y_pred, y_true, xp=xp, reduction=reduction, labels=True, class_weight=class_weight
@@ -204,37 +274,54 @@ def sparse_categorical_crossentropy(
         y_true = xp.squeeze(y_true, axis=axis)
     expected = _core.shape_of(y_pred)[:axis] + _core.shape_of(y_pred)[axis + 1 :]
     if y_true.ndim != len(expected) or any(
-        a != b and None not in (a, b) for a, b in zip(_core.shape_of(y_true), expected)
+        a != b and None not in (a, b) for a, b in zip(_core.shape_of(y_true), expected, strict=True)
     ):
         raise ValueError(
             f"y_true must hold one label per sample, shape {expected} for y_pred of shape "
             f"{_core.shape_of(y_pred)} with axis={axis}; got {_core.shape_of(y_true)}"
         )
-    n_classes = y_pred.shape[axis]
-    _core.check_labels(xp, y_true, n_classes, ignore_index)
+    _core.check_labels(xp, y_true, y_pred.shape[axis], ignore_index)
+    return xp, y_pred, y_true, axis, out
 
-    logp = _log_probs(xp, y_pred, from_logits, axis)
-    valid = None if ignore_index is None else y_true != ignore_index
-    labels = y_true if valid is None else xp.where(valid, y_true, 0)
-    nll = -xp.squeeze(_core.take_along_axis(xp, logp, xp.expand_dims(labels, axis=axis), axis), axis=axis)
 
+def _sparse_loss(
+    xp: ModuleType,
+    per_class: Array,
+    labels: Array,
+    axis: int,
+    ignore_index: int | None,
+    class_weight: Array | None,
+    ls: float,
+) -> tuple[Array, Array | None]:
+    """The loss against integer labels from a per-class loss ``l_c`` (``-log p_c`` for the
+    cross-entropy): ``(1 - ls) w_y l_y + ls / C * sum_c w_c l_c`` per sample, 0 where the label
+    is ``ignore_index``. Returns it with the weight the mean divides by (``w_y`` times the
+    non-ignored mask; ``None`` when every sample counts once), torch's semantics."""
+    n_classes = per_class.shape[axis]
+    valid = None if ignore_index is None else labels != ignore_index
+    if valid is not None:
+        labels = xp.where(valid, labels, 0)
+    loss = xp.squeeze(
+        _core.take_along_axis(xp, per_class, xp.expand_dims(labels, axis=axis), axis), axis=axis
+    )
     weight = None  # per-sample weight w_y (times the valid mask), the mean's denominator
     if class_weight is not None:
-        cw = _core.as_like(xp, class_weight, logp, "class_weight")
+        cw = _core.as_like(xp, class_weight, per_class, "class_weight")
         if _core.shape_of(cw) != (n_classes,):
-            raise ValueError(f"class_weight must have shape ({n_classes},), got {_core.shape_of(cw)}")
+            raise ValueError(
+                f"class_weight must have shape ({n_classes},), got {_core.shape_of(cw)}"
+            )
         weight = xp.reshape(xp.take(cw, xp.reshape(labels, (-1,)), axis=0), labels.shape)
-        nll = nll * weight
+        loss = loss * weight
     if valid is not None:
-        mask = xp.astype(valid, logp.dtype)
+        mask = xp.astype(valid, per_class.dtype)
         weight = mask if weight is None else weight * mask
-    loss = nll
     if ls:
         if class_weight is not None:
-            shape = [1] * logp.ndim
+            shape = [1] * per_class.ndim
             shape[axis] = n_classes
-            logp = logp * xp.reshape(cw, tuple(shape))
-        loss = (1 - ls) * nll - (ls / n_classes) * xp.sum(logp, axis=axis)
+            per_class = per_class * xp.reshape(cw, tuple(shape))
+        loss = (1 - ls) * loss + (ls / n_classes) * xp.sum(per_class, axis=axis)
     if valid is not None:
         loss = xp.where(valid, loss, 0)
-    return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight)
+    return loss, weight
