@@ -15,13 +15,14 @@ import re
 from pathlib import Path
 
 LIBRARIES = {  # key -> (section title, how its names are written in the table)
-    "torch": ("PyTorch", "`F` is `torch.nn.functional`, `nn` is `torch.nn`"),
-    "keras": ("Keras 3", "names under `keras.losses`"),
-    "optax": ("Optax", "names under `optax` / `optax.losses`"),
-    "monai": ("MONAI", "classes under `monai.losses`"),
+    "torch": ("PyTorch", "`F` is `torch.nn.functional`"),
+    "keras": ("Keras 3", ""),
+    "optax": ("Optax", "Most `optax.losses` names are also exported as `optax.<name>`"),
+    "monai": ("MONAI", ""),
     "other": (
         "Other libraries",
-        "segmentation_models_pytorch (smp), torchvision, kornia and the papers' reference code",
+        "segmentation_models_pytorch (smp), torchvision, kornia and the papers' reference code "
+        "(names as the docstrings write them)",
     ),
 }
 # a library's name in the prose sets the context for the unprefixed names that follow it
@@ -40,8 +41,16 @@ PREFIXES = [
     (("monai.",), "monai"),
     (("smp.", "kornia.", "segmentation_models_pytorch."), "other"),
 ]
+# where a library's unprefixed names live
+NAMESPACE = {"keras": "keras.losses.", "optax": "optax.losses.", "monai": "monai.losses."}
 SPAN = re.compile(r"``(.+?)``", re.S)
 NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def public() -> set[str]:
+    import unilosses
+
+    return set(unilosses.__all__)
 
 
 def counterparts_paragraph(doc: str) -> str:
@@ -82,7 +91,10 @@ def counterparts(doc: str) -> list[tuple[str, str]]:
                 continue
             if len(name) < 3 or name in ("None", "True", "False"):
                 continue
+            if context in ("torch", "keras") and name in public():
+                continue  # our own loss named in a torch or Keras sentence
             lib = context
+            span = NAMESPACE.get(lib, "") + span
         if (lib, span) not in found:
             found.append((lib, span))
     return found
@@ -120,7 +132,9 @@ def page(families: dict[str, str]) -> str:
              for key, span in found if key == lib),
             key=lambda r: r[0].lower(),
         )
-        out += [f"## From {title}", "", f"Names as the docstrings write them ({note}).", ""]
+        out += [f"## From {title}", ""]
+        if note:
+            out += [f"{note}.", ""]
         if not pairs:
             out += ["No counterparts yet.", ""]
             continue
