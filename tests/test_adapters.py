@@ -152,11 +152,12 @@ def test_keras_adapter_equals_keras_losses(keras: Any) -> None:
     logits = x @ np.ones((3, 4), np.float32) + x[:, :1]
     ours = unilosses.keras.Loss(ul.sparse_categorical_crossentropy, from_logits=True)
     theirs = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(ours(labels, logits, sample_weight=w)),
-        keras.ops.convert_to_numpy(theirs(labels, logits, sample_weight=w)),
-        rtol=1e-5,
-    )
+    for target in (labels, labels[:, None]):  # Keras's sparse losses take both shapes
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(ours(target, logits, sample_weight=w)),
+            keras.ops.convert_to_numpy(theirs(target, logits, sample_weight=w)),
+            rtol=1e-5,
+        )
 
 
 def test_keras_adapter_config_round_trip(keras: Any) -> None:
@@ -221,7 +222,7 @@ def test_keras_adapter_trains_a_classifier_on_integer_labels(keras: Any) -> None
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
     loss = unilosses.keras.Loss(ul.sparse_categorical_crossentropy, from_logits=True)
     model.compile(optimizer=keras.optimizers.SGD(0.5), loss=loss)
-    fitted = model.fit(x, labels, batch_size=16, epochs=4, verbose=0, shuffle=False)
+    fitted = model.fit(x, labels[:, None], batch_size=16, epochs=4, verbose=0, shuffle=False)
     history = fitted.history["loss"]
     assert history[-1] < 0.5 * history[0]
 

@@ -33,7 +33,8 @@ class Loss(keras.losses.Loss):  # type: ignore[misc]
     Elementwise losses are averaged over the last axis, as Keras's elementwise losses
     (``keras.losses.Huber``, ``MeanSquaredError``) are, so ``Loss(ul.huber)`` gives Keras's
     value under every Keras reduction. Keras converts targets to the loss dtype; class-index
-    targets (one rank below the prediction) are converted back to integers.
+    targets (one rank below the prediction, or with a trailing axis of 1 where the prediction's
+    last axis is longer, as Keras's sparse losses take them) are converted back to integers.
 
     Parameters
     ----------
@@ -65,7 +66,10 @@ class Loss(keras.losses.Loss):  # type: ignore[misc]
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         ops = keras.ops
-        if len(y_true.shape) == len(y_pred.shape) - 1:  # class indices, made floats by Keras
+        rank = len(y_pred.shape)
+        if len(y_true.shape) == rank and rank >= 2 and y_true.shape[-1] == 1 != y_pred.shape[-1]:
+            y_true = ops.squeeze(y_true, axis=-1)  # (N, ..., 1) class indices, as Keras takes them
+        if len(y_true.shape) == rank - 1:  # class indices, made floats by Keras
             y_true = ops.cast(y_true, "int32")
         losses = self.fn(y_pred, y_true, reduction="none", **self.options)
         if len(losses.shape) == len(y_pred.shape) >= 2:  # elementwise: mean over the last axis
