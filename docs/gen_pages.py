@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import sys
 from pathlib import Path
 
@@ -68,7 +69,9 @@ def module_text(doc: str | None) -> str:
 def family_page(family: str, title: str, missing: list[str], failures: list[str]) -> str:
     module = importlib.import_module(f"unilosses.losses.{family}")
     names = list(module.__all__)
-    lines = [f"# {title}", "", module_text(module.__doc__), ""]
+    # the package docstring less its note for developers on the module layout
+    intro = re.sub(r"One module per sub-family;[^.]*\.\s*", "\n\n", module.__doc__ or "")
+    lines = [f"# {title}", "", module_text(intro), ""]
     if not names:
         lines += ["No losses in this family yet.", ""]
         return "\n".join(lines)
@@ -87,7 +90,8 @@ def family_page(family: str, title: str, missing: list[str], failures: list[str]
         sub = sys.modules[fn.__module__]
         if sub is not module and sub is not current:
             current = sub
-            lines += [f"## {sub.__name__.rsplit('.', 1)[-1].capitalize()}", "",
+            title = sub.__name__.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+            lines += [f"## {title}", "",
                       module_text(sub.__doc__), ""]
         lines += [f"::: {identifier(fn)}", ""]
         if len(bound) > 1:
