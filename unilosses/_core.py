@@ -39,7 +39,9 @@ def check_same_shape(a: Array, b: Array, name_a: str = "y_pred", name_b: str = "
     if a.shape == b.shape:  # fast path; unknown (None) sizes compare unequal and go the long way
         return
     sa, sb = shape_of(a), shape_of(b)
-    if len(sa) != len(sb) or any(x != y and None not in (x, y) for x, y in zip(sa, sb)):
+    if len(sa) != len(sb) or any(
+        x != y and None not in (x, y) for x, y in zip(sa, sb, strict=True)
+    ):
         raise ValueError(f"{name_b} must have the shape of {name_a} {sa}, got {sb}")
 
 
@@ -66,7 +68,9 @@ def check_number(
     if math.isnan(v) or not (lo_ok and hi_ok):
         lo = "-inf" if low is None else low
         hi = "inf" if high is None else high
-        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
+        left = "(" if low_open or low is None else "["
+        right = ")" if high_open or high is None else "]"
+        interval = f"{left}{lo}, {hi}{right}"
         raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return v
 
@@ -97,7 +101,9 @@ def _check_same_device(y_pred: Array, y_true: Array) -> None:
     """Both arrays on one device (skipped where a device is unknown: traced values)."""
     a, b = _namespace.device(y_pred), _namespace.device(y_true)
     if a is not None and b is not None and a != b and a and b:
-        raise ValueError(f"y_true is on device {b} but y_pred is on device {a}; move them to one device")
+        raise ValueError(
+            f"y_true is on device {b} but y_pred is on device {a}; move them to one device"
+        )
 
 
 def prepare(
@@ -173,7 +179,7 @@ def _sample_weight(xp: ModuleType, sample_weight: Any, loss: Array) -> Array:
     if len(ws) < len(ls):  # align with the leading (batch) axes, as Keras does
         ws = ws + (1,) * (len(ls) - len(ws))
         w = xp.reshape(w, tuple(-1 if d is None else d for d in ws))
-    if any(a != b and 1 not in (a, b) and None not in (a, b) for a, b in zip(ws, ls)):
+    if any(a != b and 1 not in (a, b) and None not in (a, b) for a, b in zip(ws, ls, strict=True)):
         raise ValueError(
             f"sample_weight of shape {shape_of(w)} does not broadcast to the unreduced loss {ls}"
         )
@@ -253,7 +259,8 @@ def _generic_take_along_axis(xp: ModuleType, x: Array, indices: Array, axis: int
     """A one-hot masked sum: no gather needed (Dask has none), -inf entries stay harmless."""
     shape = [1] * x.ndim
     shape[axis] = x.shape[axis]
-    classes = xp.reshape(xp.arange(x.shape[axis], dtype=indices.dtype, device=_namespace.device(x)), tuple(shape))
+    classes = xp.arange(x.shape[axis], dtype=indices.dtype, device=_namespace.device(x))
+    classes = xp.reshape(classes, tuple(shape))
     return xp.sum(xp.where(indices == classes, x, 0), axis=axis, keepdims=True)
 
 
@@ -342,7 +349,9 @@ def check_labels(
     if lo < 0 or hi >= num_classes:
         bad = lo if lo < 0 else hi
         ignored = "" if ignore_index is None else f" or ignore_index={ignore_index}"
-        raise ValueError(f"y_true holds label {bad}; expected labels in [0, {num_classes}){ignored}")
+        raise ValueError(
+            f"y_true holds label {bad}; expected labels in [0, {num_classes}){ignored}"
+        )
 
 
 LOG_ZERO = -1e30  # finite stand-in for log(0): exp gives 0, and 0 * it gives 0, in float32 too
