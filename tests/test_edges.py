@@ -76,7 +76,8 @@ def test_empty_batch(case: Case, backend: Backend, dtype: str, reduction: str) -
     elif reduction == "none":
         assert got.size == 0
     else:
-        assert got.shape == () and got == 0.0
+        assert got.shape == ()
+        assert got == 0.0
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

@@ -123,7 +123,7 @@ def test_matches_reference(case: Case, backend: Backend, dtype: str, reduction: 
     expected = reduce_np(loss, weight, reduction, None if sw is None else rounded([sw], dtype, backend)[0])
     assert tuple(out.shape) == expected.shape
     check_close(backend.to_numpy(out), expected, dtype)
-    for x, b in zip(xs, before):
+    for x, b in zip(xs, before, strict=True):
         np.testing.assert_array_equal(backend.to_numpy(x), b)
 
 

@@ -36,7 +36,8 @@ def test_every_loss_has_the_contract_signature() -> None:
 def test_every_loss_is_documented_with_counterpart_and_example() -> None:
     for name in LOSSES:
         doc = inspect.getdoc(getattr(ul, name)) or ""
-        assert "Examples" in doc and ">>>" in doc, name
+        assert "Examples" in doc, name
+        assert ">>>" in doc, name
         assert re.search(r"torch|keras|optax|MONAI", doc), name
 
 
