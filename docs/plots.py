@@ -48,7 +48,7 @@ class Sweep:
 def _domain(kind: str, options: dict[str, Any], p: np.ndarray) -> str:
     if options.get("from_logits") or options.get("sigmoid") or options.get("softmax"):
         return "logit"
-    if "log_prob" in kind:
+    if "log_prob" in kind or kind.startswith("ctc"):
         return "logprob"
     if "logit" in kind:
         return "logit"
@@ -94,6 +94,7 @@ def plan(name: str, loss: Any, kind: str, options: dict[str, Any]) -> Sweep:
     sample = 1 if p.shape[0] > 1 else 0
     curves: list[Curve] = []
     xlabel = f"{noun} of one element"
+    bounds: tuple[float, float] | None = None
     class_labels = any(w in kind for w in ("sparse", "segmentation", "void"))
 
     labels = t is not None and np.issubdtype(t.dtype, np.integer) and t.ndim == p.ndim - 1
@@ -114,10 +115,17 @@ def plan(name: str, loss: Any, kind: str, options: dict[str, Any]) -> Sweep:
         binary = values in ({0.0, 1.0}, {-1.0, 1.0})
         simplex_t = p.ndim >= 2 and np.all(t >= 0) and np.allclose(t.sum(axis=axis), 1)
         if "regression" in kind:
+            positive = bool(np.all(p > 0) and np.all(t > 0))
             arrays[0] = p = t.copy()  # every other residual is 0
             idx = _index(sample, 0, p.shape)
-            curves.append(Curve("", idx, float(t[idx])))
-            xlabel = "residual y_pred - y_true"
+            t0 = float(t[idx])
+            if positive:  # positive quantities (logarithmic errors, divergences): y_pred > 0
+                curves.append(Curve("", idx, 0.0))
+                xlabel = f"y_pred of one element (its target {t0:.3g})"
+                bounds = (0.02, max(3.0 * t0, 3.0))
+            else:
+                curves.append(Curve("", idx, t0))
+                xlabel = "residual y_pred - y_true"
         elif simplex_t:
             # distributions or one-hot targets over the class axis: the likeliest class, another
             pos = list(_index(sample, 0, p.shape))
@@ -146,7 +154,9 @@ def plan(name: str, loss: Any, kind: str, options: dict[str, Any]) -> Sweep:
     if domain == "prob" and p.shape[axis] > 1 and np.allclose(p.sum(axis=axis), 1):
         simplex = axis
         xlabel = f"{xlabel} (others rescaled)"
-    if domain in RANGES:
+    if bounds is not None:
+        lo, hi = bounds
+    elif domain in RANGES:
         lo, hi = RANGES[domain]
     elif domain == "positive":
         scale = float(np.max(p))
