@@ -432,3 +432,11 @@ def argsort_descending(xp: ModuleType, x: Array, axis: int, loss: str) -> Array:
             "does not run on them: compute it on materialized arrays (e.g. NumPy)"
         )
     return xp.argsort(-x, axis=axis, stable=True)
+
+
+def check_nonnegative(x: Array, name: str) -> None:
+    """No negative entries in ``x``; checked on eager host arrays only (as :func:`check_labels`)."""
+    if can_inspect(x):
+        values = _namespace.to_host(x)
+        if values.size and values.min() < 0:
+            raise ValueError(f"{name} has negative entries")

@@ -172,6 +172,46 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     # focal losses: saturated logits (|x| = 1e4 on the right side, 50 on a wrong one), one-hot
     # targets; finite values and gradients where (1 - p_t)**gamma has none for gamma < 1
     "saturated_logits": _saturated_logits,
+    # likelihood regression: positive predictions and targets
+    "positive_regression": lambda r, n, c: (
+        r.uniform(0.1, 3.0, size=(n, c)),
+        r.uniform(0.1, 3.0, size=(n, c)),
+    ),
+    # Poisson: positive rates and counts (0, 1 and above: Stirling's term applies to counts > 1)
+    "counts": lambda r, n, c: (r.uniform(0.2, 4.0, size=(n, c)), r.poisson(2.0, size=(n, c)) * 1.0),
+    # Poisson with log-rates
+    "log_counts": lambda r, n, c: (0.5 * r.normal(size=(n, c)), r.poisson(2.0, size=(n, c)) * 1.0),
+    # Gaussian NLL: means, samples and variances of the same shape
+    "gaussian": lambda r, n, c: (
+        r.normal(size=(n, c)),
+        r.normal(size=(n, c)),
+        r.uniform(0.2, 2.0, size=(n, c)),
+    ),
+    # Gaussian NLL, one variance per sample: shape (n,) (torch unsqueezes it) and (n, 1)
+    "gaussian_per_sample": lambda r, n, c: (
+        r.normal(size=(n, c)),
+        r.normal(size=(n, c)),
+        r.uniform(0.2, 2.0, size=(n,)),
+    ),
+    "gaussian_per_sample_2d": lambda r, n, c: (
+        r.normal(size=(n, c)),
+        r.normal(size=(n, c)),
+        r.uniform(0.2, 2.0, size=(n, 1)),
+    ),
+    # cosine similarity: vectors along the last axis
+    "vectors": lambda r, n, c: (r.normal(size=(n, c)), r.normal(size=(n, c))),
+    # divergences in log space: log-probabilities for the prediction, the target or both
+    "log_distributions": lambda r, n, c: tuple(
+        np.log(_softmax(r.normal(size=(n, c)))) for _ in range(2)
+    ),
+    "log_prediction_distributions": lambda r, n, c: (
+        np.log(_softmax(r.normal(size=(n, c)))),
+        _softmax(r.normal(size=(n, c))),
+    ),
+    "log_target_distributions": lambda r, n, c: (
+        _softmax(r.normal(size=(n, c))),
+        np.log(_softmax(r.normal(size=(n, c)))),
+    ),
 }
 
 
@@ -190,6 +230,15 @@ EXAMPLES: dict[str, Example] = {
     "mean_absolute_error": Example("regression"),
     "mae": Example("regression"),
     "huber": Example("regression", {"delta": 1.0}),
+    "mean_squared_logarithmic_error": Example("positive_regression"),
+    "msle": Example("positive_regression"),
+    "mean_absolute_percentage_error": Example("regression"),
+    "mape": Example("regression"),
+    "poisson_nll": Example("log_counts"),
+    "poisson": Example("counts"),
+    "gaussian_nll": Example("gaussian"),
+    "tweedie": Example("counts", {"power": 1.5}),
+    "cosine_similarity_loss": Example("vectors"),
     # --- regression (end)
     # --- classification: cross-entropy family
     "binary_crossentropy": Example("binary_probs"),
@@ -208,6 +257,8 @@ EXAMPLES: dict[str, Example] = {
     # --- classification: focal family (end)
     # --- divergence
     "kl_divergence": Example("distributions"),
+    "generalized_kl_divergence": Example("positive_regression"),
+    "jensen_shannon_divergence": Example("distributions"),
     # --- divergence (end)
     # --- segmentation
     "dice": Example("masks"),
