@@ -246,3 +246,14 @@ def test_adapter_modules_import_the_real_frameworks() -> None:
         "    assert adapter.Loss.__module__ == 'unilosses.adapters.' + name\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_adapters_load_on_attribute_access() -> None:
+    """``ul.torch.Loss`` works after a bare ``import unilosses``, without importing Keras."""
+    pytest.importorskip("torch")
+    code = (
+        "import sys, unilosses as ul; assert 'torch' not in sys.modules; "
+        "m = ul.torch.Loss(ul.mse); assert 'keras' not in sys.modules; print(type(m).__mro__[1])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "torch.nn" in out.stdout
