@@ -1,0 +1,184 @@
+"""Robust regression cases: smooth L1, log-cosh, quantile, Charbonnier/pseudo-Huber, the robust
+kernels (Cauchy, Welsch, Geman-McClure; kornia's formulas at c=1), Barron's general loss, wing,
+l2_loss. References are plain float64 NumPy formulas."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from tests.natives import F, keras, optax
+
+from . import Case
+
+NAN = float("nan")
+
+
+def _bad(name: str, *values: float, low_ok: bool = False) -> tuple[Any, ...]:
+    """Refused values of a positive option: 0 (unless allowed), negative, NaN, inf, a string."""
+    bad = [] if low_ok else [({name: 0.0}, ValueError, name)]
+    bad += [({name: v}, ValueError, name) for v in (-1.0, NAN, math.inf, *values)]
+    return (*bad, ({name: "1"}, TypeError, name), ({name: None}, TypeError, name))
+
+
+# --- references -------------------------------------------------------------------------------
+
+
+def _smooth_l1(p: np.ndarray, t: np.ndarray, beta: float = 1.0) -> np.ndarray:
+    a = np.abs(p - t)
+    if beta == 0:
+        return a
+    return np.where(a < beta, 0.5 * a**2 / beta, a - 0.5 * beta)
+
+
+def _log_cosh(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return np.log(np.cosh(p - t))
+
+
+def _quantile(p: np.ndarray, t: np.ndarray, q: float = 0.5) -> np.ndarray:
+    e = t - p
+    return np.maximum(q * e, (q - 1) * e)
+
+
+def _charbonnier(p: np.ndarray, t: np.ndarray, epsilon: float = 1e-3) -> np.ndarray:
+    return np.sqrt((p - t) ** 2 + epsilon**2) - epsilon
+
+
+def _pseudo_huber(p: np.ndarray, t: np.ndarray, delta: float = 1.0) -> np.ndarray:
+    return delta**2 * (np.sqrt(1 + ((p - t) / delta) ** 2) - 1)
+
+
+# kornia's kernels (c = 1) with the scale of Barron's paper: x = (p - t) / c
+def _cauchy(p: np.ndarray, t: np.ndarray, c: float = 1.0) -> np.ndarray:
+    return np.log(0.5 * ((p - t) / c) ** 2 + 1)
+
+
+def _welsch(p: np.ndarray, t: np.ndarray, c: float = 1.0) -> np.ndarray:
+    return 1 - np.exp(-0.5 * ((p - t) / c) ** 2)
+
+
+def _geman_mcclure(p: np.ndarray, t: np.ndarray, c: float = 1.0) -> np.ndarray:
+    x2 = ((p - t) / c) ** 2
+    return 2 * x2 / (x2 + 4)
+
+
+def _general(p: np.ndarray, t: np.ndarray, alpha: float, scale: float = 1.0) -> np.ndarray:
+    """Barron's rho: the paper's formula, its limits, and the named kernels it reduces to."""
+    x = (p - t) / scale
+    if alpha == 2:
+        return 0.5 * x**2
+    if alpha == 0:
+        return np.log(0.5 * x**2 + 1)
+    if alpha == -np.inf:
+        return 1 - np.exp(-0.5 * x**2)
+    if alpha == np.inf:
+        return np.exp(0.5 * x**2) - 1
+    if alpha == 1:  # pseudo-Huber / Charbonnier
+        return np.sqrt(x**2 + 1) - 1
+    if alpha == -2:  # Geman-McClure
+        return 2 * x**2 / (x**2 + 4)
+    b = abs(alpha - 2)
+    return b / alpha * ((x**2 / b + 1) ** (alpha / 2) - 1)
+
+
+def _wing(p: np.ndarray, t: np.ndarray, width: float = 5.0, curvature: float = 0.5) -> np.ndarray:
+    a = np.abs(p - t)
+    big_c = width - width * np.log(1 + width / curvature)
+    return np.where(a < width, width * np.log(1 + a / curvature), a - big_c)
+
+
+def _l2(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return 0.5 * (p - t) ** 2
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+CASES = [
+    *[
+        Case(
+            "smooth_l1",
+            "regression",
+            _smooth_l1,
+            {"beta": beta},
+            natives={"torch": lambda p, t, b=beta: F().smooth_l1_loss(p, t, beta=b)},
+            bad_options=_bad("beta", low_ok=True),
+        )
+        for beta in (1.0, 0.0, 0.3, 2.5)
+    ],
+    Case(
+        "log_cosh",
+        "regression",
+        _log_cosh,
+        natives={
+            "keras": lambda p, t: keras().losses.LogCosh()(t, p),
+            "optax": lambda p, t: optax().log_cosh(p, t).mean(),
+        },
+    ),
+    *[
+        Case(
+            loss,
+            "regression",
+            _quantile,
+            {"q": q},
+            bad_options=(*_bad("q", 1.0, 1.5), ({"q": -0.5}, ValueError, "q")),
+        )
+        for loss in ("quantile", "pinball")
+        for q in (0.5, 0.1, 0.9)
+    ],
+    *[
+        Case("charbonnier", "regression", _charbonnier, {"epsilon": e}, bad_options=_bad("epsilon"))
+        for e in (1e-3, 0.5, 1.0)
+    ],
+    *[
+        Case("pseudo_huber", "regression", _pseudo_huber, {"delta": d}, bad_options=_bad("delta"))
+        for d in (1.0, 0.3, 2.0)
+    ],
+    *[
+        Case(loss, "regression", ref, {"c": c}, bad_options=_bad("c"))
+        for loss, ref in (
+            ("cauchy", _cauchy), ("welsch", _welsch), ("geman_mcclure", _geman_mcclure)
+        )
+        for c in (1.0, 0.5, 3.0)
+    ],
+    *[
+        Case(
+            "general_robust",
+            "regression",
+            _general,
+            {"alpha": alpha, "scale": scale},
+            bad_options=(
+                ({"alpha": NAN}, ValueError, "alpha"),
+                ({"alpha": "1"}, TypeError, "alpha"),
+                ({"alpha": None}, TypeError, "alpha"),
+                *_bad("scale"),
+            ),
+        )
+        for alpha, scale in (
+            (-math.inf, 1.0), (-2.0, 1.0), (0.0, 1.0), (0.5, 1.0), (1.0, 1.0), (2.0, 1.0),
+            (4.0, 1.0), (math.inf, 2.0), (-5.0, 0.7), (1.5, 2.0), (2.5, 0.5), (0.0, 0.4),
+        )
+    ],
+    *[
+        Case(
+            "wing",
+            "regression",
+            _wing,
+            {"width": width, "curvature": curvature},
+            bad_options=(*_bad("width"), *_bad("curvature")),
+        )
+        # (0.5, 0.5) puts most residuals of the example inputs on the linear side
+        for width, curvature in ((5.0, 0.5), (0.5, 0.5), (1.0, 2.0))
+    ],
+    Case(
+        "l2_loss",
+        "regression",
+        _l2,
+        natives={
+            "optax": lambda p, t: optax().l2_loss(p, t).mean(),
+            "torch": lambda p, t: 0.5 * F().mse_loss(p, t),
+        },
+    ),
+]
