@@ -165,12 +165,10 @@ def jensen_shannon_divergence(
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
     axis = _core.normalize_axis(axis, y_pred.ndim)
-    m = 0.5 * (y_pred + y_true)
+    m = 0.5 * (y_pred + y_true)  # where an argument has mass, m >= half of it > 0
 
     def kl_to_m(x: Array) -> Array:
-        zero = x == 0  # where x has mass, m >= x / 2 > 0
-        log_x, log_m = xp.log(xp.where(zero, 1.0, x)), xp.log(xp.where(zero, 1.0, m))
-        return xp.where(zero, 0.0, x * (log_x - log_m))
+        return _core.xlogy(xp, x, x) - _core.xlogy(xp, x, m)
 
     terms = 0.5 * (kl_to_m(y_pred) + kl_to_m(y_true))
     return _core.reduce(xp, xp.sum(terms, axis=axis), reduction, sample_weight, out)
