@@ -440,3 +440,61 @@ def check_nonnegative(x: Array, name: str) -> None:
         values = _namespace.to_host(x)
         if values.size and values.min() < 0:
             raise ValueError(f"{name} has negative entries")
+
+
+
+def prepare_named(
+    arrays: dict[str, Array],
+    *,
+    xp: ModuleType | None,
+    reduction: object,
+    labels: tuple[str, ...] = (),
+    keep: tuple[str, ...] = (),
+) -> tuple[ModuleType, list[Array | None], Any]:
+    """:func:`prepare` for losses whose arguments have their own names (``anchor``, ``positive``,
+    ``negative``; ``embeddings``, ``labels`` ...); messages name them.
+
+    The first array is the prediction (real floating; gradients flow to it); the others are cast
+    to its compute dtype, except those named in ``labels`` (integer arrays, kept) and ``keep``
+    (kept as they are, e.g. boolean masks). ``None`` entries (optional arrays) stay ``None``.
+    Returns ``(xp, arrays in order, out_dtype)``; shapes are the loss's to check.
+    """
+    check_reduction(reduction)
+    names = list(arrays)
+    first = names[0]
+    pred = arrays[first]
+    if xp is None:
+        if pred is None or isinstance(pred, (bool, int, float, complex, list, tuple)):
+            raise TypeError(f"{first} must be an array, got {type(pred).__name__}")
+        xp = array_namespace(**{k: v for k, v in arrays.items() if v is not None})
+    if not hasattr(pred, "dtype") or not xp.isdtype(pred.dtype, "real floating"):
+        raise TypeError(
+            f"{first} must be a real floating array, got dtype {getattr(pred, 'dtype', None)}"
+        )
+    out_dtype = pred.dtype
+    dtype = compute_dtype(xp, out_dtype)
+    where = _namespace.device(pred)
+    out: list[Array | None] = []
+    for name in names:
+        a = arrays[name]
+        if a is None:
+            out.append(None)
+            continue
+        if not hasattr(a, "dtype"):
+            raise TypeError(f"{name} must be an array, got {type(a).__name__}")
+        dev = _namespace.device(a)
+        if where is not None and dev is not None and dev != where and where and dev:
+            raise ValueError(
+                f"{name} is on device {dev} but {first} is on device {where}; "
+                "move them to one device"
+            )
+        if name in labels:
+            if not xp.isdtype(a.dtype, "integral"):
+                raise TypeError(f"{name} must hold integer labels, got dtype {a.dtype}")
+        elif name not in keep and a.dtype != dtype:
+            a = xp.astype(a, dtype)
+        out.append(a)
+    return xp, out, out_dtype
+
+
+# --- sequences (CTC) ---------------------------------------------------------------------------

@@ -215,6 +215,93 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
 }
 
 
+# --- embedding inputs
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
+
+
+def _group_labels(r: np.random.Generator, n: int) -> np.ndarray:
+    """Labels of n rows in groups of two (shuffled): every row but an odd last one has a
+    positive."""
+    return r.permutation(np.arange(n) // 2).astype(np.int64)
+
+
+def _labeled_embeddings(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Embeddings (n, c) of norms in [0.8, 0.95] (near-unit, away from the cosine-distance kink
+    at 0) and integer labels in pairs."""
+    x = _unit_rows(r.normal(size=(n, c))) * r.uniform(0.8, 0.95, size=(n, 1))
+    return x, _group_labels(r, n)
+
+
+def _ranking_masked(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Scores (n, c), graded labels and a validity mask; invalid items have score -inf and list
+    0 has no valid item."""
+    s, y = r.normal(size=(n, c)), r.integers(0, 4, size=(n, c)).astype(np.float64)
+    where = r.uniform(size=(n, c)) < 0.7
+    where[:1] = False  # a slice: n may be 0
+    return np.where(where, s, -np.inf), y, where
+
+
+INPUTS.update(
+    {
+        # cosine embedding: embeddings (n, c) and +-1 targets (n,)
+        "embedding_pairs": lambda r, n, c: (
+            r.normal(size=(n, c)),
+            r.normal(size=(n, c)),
+            2 * r.integers(0, 2, size=n).astype(np.float64) - 1,
+        ),
+        # margin ranking: scores (n,) and +-1 targets
+        "score_pairs": lambda r, n, c: (
+            r.normal(size=n),
+            r.normal(size=n),
+            2 * r.integers(0, 2, size=n).astype(np.float64) - 1,
+        ),
+        # contrastive: embeddings (n, c) at distances near the margin 1, targets 1 (similar) / 0
+        "contrastive_pairs": lambda r, n, c: (
+            0.3 * r.normal(size=(n, c)),
+            0.3 * r.normal(size=(n, c)),
+            r.integers(0, 2, size=n).astype(np.float64),
+        ),
+        # triplets (anchor, positive, negative) (n, c); most violate the margin 1, some do not
+        "triplets": lambda r, n, c: (
+            lambda a: (a, a + 0.8 * r.normal(size=(n, c)), a + r.normal(size=(n, c)))
+        )(r.normal(size=(n, c))),
+        # metric learning: near-unit embeddings (n, c) with integer labels in pairs
+        "labeled_embeddings": _labeled_embeddings,
+        # two correlated views (n, c) of one batch
+        "views": lambda r, n, c: (lambda z: (z, z + 0.5 * r.normal(size=(n, c))))(
+            r.normal(size=(n, c))
+        ),
+        # views with 6 shared negative keys (6, c) / 3 negatives per query (n, 3, c)
+        "views_negatives": lambda r, n, c: (
+            r.normal(size=(n, c)),
+            r.normal(size=(n, c)),
+            r.normal(size=(6, c)),
+        ),
+        "views_paired_negatives": lambda r, n, c: (
+            r.normal(size=(n, c)),
+            r.normal(size=(n, c)),
+            r.normal(size=(n, 3, c)),
+        ),
+        # ranking: scores (n lists, c items) and graded relevance labels 0..3
+        "ranking": lambda r, n, c: (
+            r.normal(size=(n, c)),
+            r.integers(0, 4, size=(n, c)).astype(np.float64),
+        ),
+        # ranking with a validity mask (scores -inf where invalid, list 0 all invalid) / and
+        # item weights
+        "ranking_masked": _ranking_masked,
+        "ranking_masked_weighted": lambda r, n, c: (
+            *_ranking_masked(r, n, c),
+            r.uniform(0.2, 2.0, size=(n, c)),
+        ),
+    }
+)
+# --- embedding inputs (end)
+
+
 @dataclass(frozen=True)
 class Example:
     """A loss's default example: its input kind and options."""
@@ -284,6 +371,17 @@ EXAMPLES: dict[str, Example] = {
     "lovasz_hinge": Example("mask_logits"),
     "lovasz_softmax": Example("segmentation_labels", {"axis": 1, "from_logits": True}),
     # --- segmentation (end)
+    # --- embedding
+    "cosine_embedding": Example("embedding_pairs"),
+    "margin_ranking": Example("score_pairs", {"margin": 0.5}),
+    "triplet_margin": Example("triplets"),
+    "triplet_margin_with_distance": Example("triplets"),
+    "contrastive": Example("contrastive_pairs"),
+    "ntxent": Example("labeled_embeddings"),
+    "info_nce": Example("views"),
+    "circle": Example("labeled_embeddings"),
+    "barlow_twins": Example("views"),
+    "ranking_softmax": Example("ranking_masked"),
     # --- embedding (end)
     # --- sequence (end)
 }

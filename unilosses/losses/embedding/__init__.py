@@ -1,0 +1,21 @@
+"""Embedding, metric-learning and ranking losses. One module per sub-family; every public name is
+re-exported here.
+
+``pair``: losses on pairs and triplets of embeddings or scores (cosine embedding, margin ranking,
+triplet margin, contrastive). ``contrastive``: batch-level self-supervised and metric-learning
+losses (NT-Xent, InfoNCE, Circle, Barlow Twins). ``ranking``: listwise ranking losses.
+
+Arguments follow the anchors' names and order (``triplet_margin(anchor, positive, negative)``,
+torch); the first argument is the prediction, gradients flow to it, and error messages name each
+argument. Batch-level losses (``ntxent``, ``barlow_twins``) have one value per batch and return a
+0-d array for every ``reduction``.
+"""
+
+from .contrastive import *  # noqa: F403
+from .contrastive import __all__ as _contrastive
+from .pair import *  # noqa: F403
+from .pair import __all__ as _pair
+from .ranking import *  # noqa: F403
+from .ranking import __all__ as _ranking
+
+__all__ = [*_pair, *_contrastive, *_ranking]
