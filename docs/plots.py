@@ -1,16 +1,22 @@
 """A plot per loss: its value and gradient as one input element sweeps a range, others fixed.
 
 Used by ``gen_pages.py`` at build time; NumPy only (no torch/JAX needed to build the docs). The
-inputs are each loss's default example (``unilosses._examples.EXAMPLES``) with a batch of one:
+inputs are each loss's default example (``unilosses._examples.EXAMPLES``: input kind and options,
+8 samples, 3 classes), and one element of ``y_pred`` sweeps a range with the others fixed:
 
-* elementwise losses (regression, binary, margin) sweep the single element: residual, logit,
-  probability or score, one curve per target value where the target is binary;
-* losses over a class axis (cross-entropy, KL, focal) sweep the logit or probability of the true
-  class and of another class; probabilities stay on the simplex (the other classes are rescaled);
-* losses over whole masks, embeddings or sequences sweep one element with the others fixed.
+* elementwise losses (regression, binary, margin): the residual (or a positive prediction
+  against its target), the logit, probability or score of one element, one curve per target
+  value where the target is binary; the plot shows that element's loss;
+* losses over a class axis (cross-entropy, KL, focal): the logit or probability of the true class
+  and of another class; probabilities stay on the simplex (the other classes are rescaled); the
+  plot shows that sample's loss;
+* losses over whole masks, embeddings, batches or sequences: one element, the plot showing its
+  sample's loss, or the batch's where the loss has one value per batch.
 
-The gradient is the forward finite difference (step 1e-7) along the sweep. A loss that cannot
-be plotted (an exception, a non-finite value) raises :class:`PlotError`: the build fails.
+The range follows the input kind (logits, probabilities, log-probabilities, positive or real
+values); a new input kind that needs another range gets a rule in ``_domain``/``plan``. The
+gradient is the forward finite difference (step 1e-7) along the sweep. A loss that cannot be
+plotted (an exception, a non-finite value) raises :class:`PlotError`: the build fails.
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ def _index(sample: int, flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return (sample, *(int(i) for i in np.unravel_index(flat, shape[1:])))
 
 
-def plan(name: str, loss: Any, kind: str, options: dict[str, Any]) -> Sweep:
+def plan(name: str, kind: str, options: dict[str, Any]) -> Sweep:
     """Which elements to sweep, over which range, for one loss's example.
 
     The whole example batch (8 samples, 3 classes) is kept, so losses over the batch (contrastive,
@@ -246,7 +252,7 @@ def render(name: str, xs: np.ndarray, data, xlabel: str) -> bytes:
 def plot(name: str, loss: Any, kind: str, options: dict[str, Any]) -> tuple[bytes, str]:
     """PNG bytes and an alt text for one loss; raises PlotError (with the cause) on failure."""
     try:
-        sweep = plan(name, loss, kind, dict(options))
+        sweep = plan(name, kind, dict(options))
         xs, data = curves(name, loss, sweep, dict(options))
         alt = f"{name}: loss and gradient against the {sweep.xlabel}"
         return render(name, xs, data, sweep.xlabel), alt
