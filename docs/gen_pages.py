@@ -90,9 +90,8 @@ def family_page(family: str, title: str, missing: list[str], failures: list[str]
         sub = sys.modules[fn.__module__]
         if sub is not module and sub is not current:
             current = sub
-            title = sub.__name__.rsplit(".", 1)[-1].replace("_", " ").capitalize()
-            lines += [f"## {title}", "",
-                      module_text(sub.__doc__), ""]
+            heading = sub.__name__.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+            lines += [f"## {heading}", "", module_text(sub.__doc__), ""]
         lines += [f"::: {identifier(fn)}", ""]
         if len(bound) > 1:
             lines += ["Aliases: " + ", ".join(f"`unilosses.{a}`" for a in bound[1:]) + ".", ""]
