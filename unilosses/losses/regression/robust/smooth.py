@@ -40,6 +40,7 @@ def _scaled_square(d: Array, scale: float) -> Array:
     r = d if scale == 1.0 else d / scale
     return r * r
 
+
 def smooth_l1(
     y_pred: Array,
     y_true: Array,
@@ -226,6 +227,7 @@ def pseudo_huber(
     d2 = d * d
     loss = d2 / (xp.sqrt(1.0 + _scaled_square(d, delta)) + 1.0)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
+
 
 def wing(
     y_pred: Array,
