@@ -136,8 +136,9 @@ def general_robust(
     ``alpha`` is a Python number, fixed per call (not a learned array). Between the limits the
     power is computed as ``expm1(alpha / 2 * log1p(z / |alpha - 2|))``, accurate for ``alpha``
     close to 0 and 2; within 1e-30 of 0 and 1e-15 of 2 the limit is used (the difference is
-    below float64 rounding). Barron's reference code instead nudges ``alpha`` by 1e-5 away from
-    0 and 2 (a relative error of that order); we do not.
+    below float64 rounding). Barron's reference code (``robust_loss_pytorch``) instead clamps
+    ``|alpha|`` and ``|alpha - 2|`` at float32's machine epsilon and takes ``pow(...) - 1``,
+    which loses precision for ``alpha`` near 0 (its approximate form shifts ``alpha`` by 1e-6).
 
     Native counterparts: none in torch, Keras 3 or Optax; tested against float64 NumPy and
     mpmath references.
