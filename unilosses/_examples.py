@@ -96,6 +96,18 @@ def _categorical_logits_masked(r: np.random.Generator, n: int, c: int) -> Arrays
     return np.where(masked, -np.inf, x), t / t.sum(axis=-1, keepdims=True)
 
 
+def _multilabel_indices(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Scores (n, c) and torch's multilabel targets (n, c): each sample's distinct target classes
+    first, then -1, then labels that must be ignored. Sample 0 has no target (a -1 first),
+    sample 1 has every class (no -1)."""
+    y = np.full((n, c), -1, dtype=np.int64)
+    for i in range(n):
+        k = 0 if i == 0 else c if i == 1 else int(r.integers(1, c))
+        y[i, :k] = r.permutation(c)[:k]
+        y[i, k + 1 :] = r.integers(0, c, size=max(c - k - 1, 0))
+    return 2 * r.normal(size=(n, c)), y
+
+
 INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     "regression": lambda r, n, c: (r.normal(size=(n, c)), r.normal(size=(n, c))),
     "binary_probs": lambda r, n, c: (
@@ -172,6 +184,15 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     # focal losses: saturated logits (|x| = 1e4 on the right side, 50 on a wrong one), one-hot
     # targets; finite values and gradients where (1 - p_t)**gamma has none for gamma < 1
     "saturated_logits": _saturated_logits,
+    # margin losses: scores with one-hot targets (Keras' categorical hinge)
+    "onehot_logits": lambda r, n, c: (2 * r.normal(size=(n, c)), np.eye(c)[_labels(r, n, c)]),
+    # margin losses: non-negative distances with targets in {-1, 1} (torch's hinge embedding)
+    "signed_distances": lambda r, n, c: (
+        r.uniform(0.0, 2.0, size=(n, c)),
+        2 * r.integers(0, 2, size=(n, c)).astype(np.float64) - 1,
+    ),
+    # torch's multilabel margin: target classes first, then -1 (and ignored labels after it)
+    "multilabel_indices": _multilabel_indices,
     # likelihood regression: positive predictions and targets
     "positive_regression": lambda r, n, c: (
         r.uniform(0.1, 3.0, size=(n, c)),
@@ -349,6 +370,18 @@ EXAMPLES: dict[str, Example] = {
     # --- classification: cross-entropy family (end)
     # --- classification: margin family
     "hinge": Example("signed"),
+    "squared_hinge": Example("signed"),
+    "categorical_hinge": Example("onehot_logits"),
+    "multiclass_hinge": Example("sparse_logits"),
+    "multi_margin": Example("sparse_logits"),
+    "multilabel_margin": Example("multilabel_indices"),
+    "soft_margin": Example("signed"),
+    "multilabel_soft_margin": Example("binary_logits"),
+    "hinge_embedding": Example("signed_distances"),
+    "perceptron": Example("signed"),
+    "multiclass_perceptron": Example("sparse_logits"),
+    "sparsemax_loss": Example("binary_logits"),
+    "multiclass_sparsemax_loss": Example("sparse_logits"),
     # --- classification: margin family (end)
     # --- classification: focal family
     "binary_focal_crossentropy": Example("binary_probs"),
