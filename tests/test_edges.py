@@ -51,7 +51,7 @@ def _run(case: Case, backend: Backend, arrays: list[np.ndarray], dtype: str, tra
 
 def _expect(case: Case, backend: Backend, arrays: list[np.ndarray], dtype: str, reduction: str, sw: np.ndarray | None = None) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # the references' own
-        loss, weight = reference(case, rounded(arrays, dtype, backend))
+        loss, weight = reference(case, rounded(arrays, dtype, backend), reduction)
         return reduce_np(loss, weight, reduction, sw)
 
 

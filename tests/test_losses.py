@@ -33,8 +33,11 @@ def rounded(arrays: Sequence[np.ndarray], dtype: str, backend: Backend) -> list[
     return [backend.to_numpy(backend.asarray(a, dtype)).astype(a.dtype) for a in arrays]
 
 
-def reference(case: Case, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
-    out = case.reference(*arrays, **case.options)
+def reference(case: Case, arrays: Sequence[np.ndarray], reduction: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The float64 reference: unreduced loss and weight (for ``reduction="mean"`` the values its
+    mean averages)."""
+    fn = case.mean_reference if reduction == "mean" and case.mean_reference else case.reference
+    out = fn(*arrays, **case.options)
     return out if isinstance(out, tuple) else (out, None)
 
 
@@ -105,7 +108,7 @@ def test_matches_reference(case: Case, backend: Backend, dtype: str, reduction: 
     arrays = make_inputs(case.inputs)
     xs = [backend.asarray(a, dtype) for a in arrays]
     before = [backend.to_numpy(x).copy() for x in xs]
-    loss, weight = reference(case, rounded(arrays, dtype, backend))
+    loss, weight = reference(case, rounded(arrays, dtype, backend), reduction)
     rng = np.random.default_rng(1)
     sw = None
     if weighting == "per_sample":
@@ -152,7 +155,7 @@ def numeric_grad(case: Case, arrays: list[np.ndarray], h: float = 1e-6) -> np.nd
     g = np.zeros_like(p)
 
     def f(x: np.ndarray) -> float:
-        loss, weight = reference(case, [x, *arrays[1:]])
+        loss, weight = reference(case, [x, *arrays[1:]], "mean")
         return float(reduce_np(loss, weight, "mean", None))
 
     for idx in np.ndindex(*p.shape):
@@ -230,7 +233,7 @@ def test_low_precision(case: Case, low_precision: tuple[Backend, str], reduction
     assert out.dtype == xs[0].dtype
     got = backend.to_numpy(out).astype(np.float64)
     assert np.all(np.isfinite(got))
-    loss, weight = reference(case, rounded(arrays, dtype, backend))
+    loss, weight = reference(case, rounded(arrays, dtype, backend), reduction)
     check_close(got, reduce_np(loss, weight, reduction, None), dtype)
 
 
@@ -274,6 +277,7 @@ def test_bad_input(case: Case, backend: Backend) -> None:
     assert backend.name in str(err.value) or backend.name == "numpy"
     if case.same_shape or case.labels:
         wrong = arrays[1][:-1] if arrays[1].ndim == 1 else arrays[1][..., :-1]
+        wrong = case.wrong_shape(arrays[1]) if case.wrong_shape else wrong
         with pytest.raises(ValueError, match=second):
             fn(xs[0], backend.asarray(wrong, "float32"), *xs[2:], **opts)
     for bad, exc, text in case.bad_options:

@@ -442,7 +442,6 @@ def check_nonnegative(x: Array, name: str) -> None:
             raise ValueError(f"{name} has negative entries")
 
 
-
 def prepare_named(
     arrays: dict[str, Array],
     *,
@@ -498,3 +497,56 @@ def prepare_named(
 
 
 # --- sequences (CTC) ---------------------------------------------------------------------------
+
+
+def gather_along_axis(xp: ModuleType, x: Array, indices: Array, axis: int) -> Array:
+    """``out[..., i, ...] = x[..., indices[..., i, ...], ...]`` along ``axis``: ``indices`` has
+    ``x``'s shape but for any length along ``axis`` (:func:`take_along_axis` takes length 1).
+    The library's gather where it has one; elsewhere (Dask) a one-hot product, whose temporary is
+    ``x.shape[axis]`` times larger than the result."""
+    axis %= x.ndim
+    fast = kernels(xp).get("take_along_axis")
+    if fast is not None:
+        return fast(x, indices, axis)
+    shape = [1] * (x.ndim + 1)
+    shape[axis + 1] = x.shape[axis]
+    classes = xp.reshape(
+        xp.arange(x.shape[axis], dtype=indices.dtype, device=_namespace.device(x)), tuple(shape)
+    )
+    hit = xp.expand_dims(indices, axis=axis + 1) == classes
+    return xp.sum(xp.where(hit, xp.expand_dims(x, axis=axis), 0), axis=axis + 1)
+
+
+def check_sequences(
+    labels: Array,
+    label_lengths: Array,
+    input_lengths: Array,
+    *,
+    time_steps: int,
+    num_classes: int | None,
+    blank: int,
+) -> None:
+    """Padded label sequences and lengths (CTC), on eager host arrays only (as
+    :func:`check_labels`): lengths within ``[0, time_steps]`` and ``[0, labels.shape[1]]``,
+    labels within their length in ``[0, num_classes)`` and not ``blank``."""
+    if not (can_inspect(labels) and can_inspect(label_lengths) and can_inspect(input_lengths)):
+        return
+    il, ll, y = (_namespace.to_host(a) for a in (input_lengths, label_lengths, labels))
+    if il.size and (il.min() < 0 or il.max() > time_steps):
+        bad = il.min() if il.min() < 0 else il.max()
+        raise ValueError(f"input_lengths holds {bad}; expected lengths in [0, {time_steps}]")
+    if ll.size and (ll.min() < 0 or ll.max() > y.shape[1]):
+        bad = ll.min() if ll.min() < 0 else ll.max()
+        raise ValueError(
+            f"label_lengths holds {bad}; expected lengths in [0, {y.shape[1]}] (labels' columns)"
+        )
+    import numpy as np
+
+    values = y[np.arange(y.shape[1])[None, :] < ll[:, None]]
+    if values.size == 0:
+        return
+    if num_classes is not None and (values.min() < 0 or values.max() >= num_classes):
+        bad = values.min() if values.min() < 0 else values.max()
+        raise ValueError(f"labels holds label {bad}; expected labels in [0, {num_classes})")
+    if (values == blank).any():
+        raise ValueError(f"labels holds the blank label {blank} within label_lengths")

@@ -96,6 +96,32 @@ def _categorical_logits_masked(r: np.random.Generator, n: int, c: int) -> Arrays
     return np.where(masked, -np.inf, x), t / t.sum(axis=-1, keepdims=True)
 
 
+def _ctc(r: np.random.Generator, n: int, c: int, infeasible: bool = False) -> Arrays:
+    """CTC inputs as torch takes them: log-probabilities (T, n, c) = log_softmax of random logits
+    (T = 12; class 0 is the blank), labels (n, S) in [1, c) padded with the blank (S = 5), input
+    lengths (n,) and label lengths (n,), both varied. Sample 0 has the full length S and repeats
+    a label ("a a": a blank must separate them); sample 2 has no labels; every input is long
+    enough, except with ``infeasible``: sample 1 then has S labels and only S - 1 time steps."""
+    steps, s = 12, 5
+    x = 2 * r.normal(size=(steps, n, c))
+    log_probs = x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+    labels = r.integers(1, max(c, 2), size=(n, s))
+    labels[:1, 1] = labels[:1, 0]
+    label_lengths = r.integers(1, s + 1, size=n)
+    label_lengths[:1], label_lengths[2:3] = s, 0  # slices: n may be 0
+    labels = np.where(np.arange(s) < label_lengths[:, None], labels, 0)
+    inside = np.arange(1, s) < label_lengths[:, None]
+    repeats = ((labels[:, 1:] == labels[:, :-1]) & inside).sum(axis=1)
+    needed = label_lengths + repeats  # every repeat needs a blank in between
+    input_lengths = r.integers(needed, steps + 1)
+    if infeasible:
+        label_lengths[1:2] = s
+        labels[1:2] = r.integers(1, max(c, 2), size=(min(n, 2) - min(n, 1), s))
+        input_lengths[1:2] = s - 1
+    lengths = input_lengths.astype(np.int64), label_lengths.astype(np.int64)
+    return log_probs, labels.astype(np.int64), *lengths
+
+
 def _multilabel_indices(r: np.random.Generator, n: int, c: int) -> Arrays:
     """Scores (n, c) and torch's multilabel targets (n, c): each sample's distinct target classes
     first, then -1, then labels that must be ignored. Sample 0 has no target (a -1 first),
@@ -193,6 +219,10 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     ),
     # torch's multilabel margin: target classes first, then -1 (and ignored labels after it)
     "multilabel_indices": _multilabel_indices,
+    # CTC: log-probabilities (12, N, c), padded labels (N, 5), input and label lengths
+    "ctc": _ctc,
+    # the same with sample 1 infeasible (5 labels, 4 time steps): +inf, or 0 with zero_infinity
+    "ctc_infeasible": lambda r, n, c: _ctc(r, n, c, infeasible=True),
     # likelihood regression: positive predictions and targets
     "positive_regression": lambda r, n, c: (
         r.uniform(0.1, 3.0, size=(n, c)),
@@ -416,6 +446,8 @@ EXAMPLES: dict[str, Example] = {
     "barlow_twins": Example("views"),
     "ranking_softmax": Example("ranking_masked"),
     # --- embedding (end)
+    # --- sequence
+    "ctc": Example("ctc"),
     # --- sequence (end)
 }
 

@@ -31,6 +31,12 @@ class Case:
     same_shape: bool = True
     # backends the loss documents as unsupported: backend name -> text of the TypeError it raises
     unsupported: Mapping[str, str] = field(default_factory=dict)
+    # where "mean" averages other per-sample values than "none" returns (torch's CTC divides each
+    # loss by its label length first): those values, with ``reference``'s signature
+    mean_reference: Callable[..., Any] | None = None
+    # the second argument with a shape the loss must refuse (default: one entry fewer along its
+    # last axis)
+    wrong_shape: Callable[[Any], Any] | None = None
 
     @property
     def id(self) -> str:
