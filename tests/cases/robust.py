@@ -103,7 +103,18 @@ CASES = [
             "regression",
             _smooth_l1,
             {"beta": beta},
-            natives={"torch": lambda p, t, b=beta: F().smooth_l1_loss(p, t, beta=b)},
+            natives={
+                "torch": lambda p, t, b=beta: F().smooth_l1_loss(p, t, beta=b),
+                # Huber / beta (beta > 0)
+                **(
+                    {
+                        "keras": lambda p, t, b=beta: keras().losses.Huber(delta=b)(t, p) / b,
+                        "optax": lambda p, t, b=beta: optax().huber_loss(p, t, delta=b).mean() / b,
+                    }
+                    if beta > 0
+                    else {}
+                ),
+            },
             bad_options=_bad("beta", low_ok=True),
         )
         for beta in (1.0, 0.0, 0.3, 2.5)
