@@ -16,7 +16,8 @@ inputs are each loss's default example (``unilosses._examples.EXAMPLES``: input 
 The range follows the input kind (logits, probabilities, log-probabilities, positive or real
 values); a new input kind that needs another range gets a rule in ``_domain``/``plan``. The
 gradient is the forward finite difference (step 1e-7) along the sweep. A loss that cannot be
-plotted (an exception, a non-finite value) raises :class:`PlotError`: the build fails.
+plotted (an exception, a non-finite value, a loss the sweep does not change) raises
+:class:`PlotError`: the build fails.
 """
 
 from __future__ import annotations
@@ -114,6 +115,25 @@ def plan(name: str, kind: str, options: dict[str, Any]) -> Sweep:
         label = int(t[pos])
         for cls, text in ((label, "true class"), ((label + 1) % c, "another class")):
             curves.append(Curve(text, (*pos[:axis], cls, *pos[axis:]), 0.0))
+        xlabel = f"{noun} of one class"
+    elif (
+        t is not None and t.shape == p.shape and np.issubdtype(t.dtype, np.integer) and p.ndim == 2
+    ):
+        # multilabel class indices (torch's multilabel format: the targets, then -1): a sample with
+        # targets and non-targets, one class of each
+        c = p.shape[1]
+        for s_ in range(p.shape[0]):
+            row = t[s_]
+            stop = int(np.argmax(row < 0)) if np.any(row < 0) else c
+            targets = {int(k) for k in row[:stop]}
+            if targets and len(targets) < c:
+                other = min(set(range(c)) - targets)
+                curves += [Curve("a target class", (s_, int(row[0])), 0.0),
+                           Curve("a non-target class", (s_, other), 0.0)]
+                break
+        if not curves:
+            raise PlotError(f"{name}: no sample with target and non-target classes ({kind!r})")
+        noun = NOUN.get(domain, "score")
         xlabel = f"{noun} of one class"
     elif t is not None and t.shape == p.shape and np.issubdtype(t.dtype, np.floating):
         flat_t = t.reshape(-1)
@@ -220,6 +240,11 @@ def curves(name: str, loss: Any, sweep: Sweep, options: dict[str, Any]):
                 f"({curve.label or 'the swept element'}); fix the loss or its sweep (docs/plots.py)"
             )
         out.append((curve.label, vals_a, grads_a))
+    if all(np.ptp(v) <= 1e-12 * (1 + np.max(np.abs(v))) for _, v, _ in out):
+        raise PlotError(
+            f"{name}: the loss does not change along the sweep ({sweep.xlabel}); "
+            "the swept element has no effect: choose another in docs/plots.py"
+        )
     return xs, out
 
 
