@@ -6,6 +6,7 @@ devices, purity and bad input. A new loss gets all of these by adding rows to ``
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -202,10 +203,21 @@ def test_gradient_matches_torch(case: Case, autodiff_backend: Backend) -> None:
 # --- compilation ------------------------------------------------------------------------------
 
 
+# torch.compile generates and builds C++ kernels with inductor (seconds per graph): the first
+# option set of each loss goes through inductor, the others through aot_eager, which traces the
+# same full graph (a graph break still fails) without code generation
+INDUCTOR_CASES = {c.loss: c.id for c in reversed(CASES)}
+
+
 @pytest.mark.parametrize("case", CASE_PARAMS)
-def test_compiled(case: Case, compile_backend: Backend) -> None:
+def test_compiled(case: Case, compile_backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
     """torch.compile(fullgraph=True) / jax.jit / tf.function give the eager value."""
     backend = compile_backend
+    if INDUCTOR_CASES[case.loss] != case.id:
+        monkeypatch.setenv(
+            "UNILOSSES_TORCH_COMPILE_BACKEND",
+            os.environ.get("UNILOSSES_TORCH_COMPILE_BACKEND", "aot_eager"),
+        )
     arrays = make_inputs(case.inputs)
     xs = [backend.asarray(a, "float32") for a in arrays]
     fn = loss_fn(case, backend, "float32", reduction="none")
