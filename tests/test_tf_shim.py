@@ -103,3 +103,20 @@ def test_gradient_flows_and_no_global_state_changes() -> None:
     assert isinstance(loss, tf.Tensor)
     # numpy behaviour was never switched on: tensors have no NumPy methods
     assert not hasattr(tf.constant([1.0]), "reshape")
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_variables_are_arrays(name: str) -> None:
+    """Every loss takes tf.Variable arguments (no ``ndim`` of their own) and differentiates
+    through them."""
+    ex = EXAMPLES[name]
+    arrays = make_inputs(ex.inputs)
+    xs = [tf.constant(a.astype(np.float32) if a.dtype.kind == "f" else a) for a in arrays]
+    fn = getattr(ul, name)
+    variables = [tf.Variable(xs[0]), *xs[1:]]
+    with tf.GradientTape() as tape:
+        loss = fn(*variables, **ex.options)
+    np.testing.assert_allclose(loss.numpy(), fn(*xs, **ex.options).numpy(), rtol=1e-6)
+    g = tape.gradient(loss, variables[0])
+    assert g is not None
+    assert np.all(np.isfinite(tf.convert_to_tensor(g).numpy()))

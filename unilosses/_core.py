@@ -135,6 +135,7 @@ def prepare(
     if not hasattr(y_true, "dtype"):
         raise TypeError(f"y_true must be an array, got {type(y_true).__name__}")
     _check_same_device(y_pred, y_true)
+    y_pred, y_true = _tensor(xp, y_pred), _tensor(xp, y_true)
     out_dtype = y_pred.dtype
     dtype = compute_dtype(xp, out_dtype)
     if dtype != out_dtype:
@@ -148,6 +149,12 @@ def prepare(
         if y_true.dtype != dtype:
             y_true = xp.astype(y_true, dtype)
     return xp, y_pred, y_true, out_dtype
+
+
+def _tensor(xp: ModuleType, x: Array) -> Array:
+    """The array itself, or the tensor a variable holds (``tf.Variable`` has no ``ndim``);
+    gradients flow through the conversion."""
+    return x if hasattr(x, "ndim") else xp.asarray(x)
 
 
 def as_like(xp: ModuleType, value: Any, like: Array, name: str) -> Array:
@@ -487,6 +494,7 @@ def prepare_named(
                 f"{name} is on device {dev} but {first} is on device {where}; "
                 "move them to one device"
             )
+        a = _tensor(xp, a)
         if name in labels:
             if not xp.isdtype(a.dtype, "integral"):
                 raise TypeError(f"{name} must hold integer labels, got dtype {a.dtype}")
@@ -550,3 +558,11 @@ def check_sequences(
         raise ValueError(f"labels holds label {bad}; expected labels in [0, {num_classes})")
     if (values == blank).any():
         raise ValueError(f"labels holds the blank label {blank} within label_lengths")
+
+
+def max_along(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Array:
+    """``xp.max`` along ``axis``; an empty array gets its (empty) result from a sum instead, since
+    some libraries (Dask) cannot take the max of nothing."""
+    if 0 in x.shape:
+        return xp.sum(x, axis=axis, keepdims=keepdims)
+    return xp.max(x, axis=axis, keepdims=keepdims)
