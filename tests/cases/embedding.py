@@ -8,6 +8,7 @@ native is the ``info-nce-pytorch`` convention written with torch's ``normalize``
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -222,6 +223,8 @@ CASES = [
             {"p": 1, "eps": 0.0},
             {"p": 3, "eps": 1e-3},
             {"p": 1.5, "margin": 0.5, "swap": True},
+            {"p": math.inf, "swap": True},
+            {"p": 0.5},
         )
     ],
     *[

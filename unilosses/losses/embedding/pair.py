@@ -45,7 +45,7 @@ def _norm(xp: ModuleType, d: Array, p: float) -> Array:
     if p == 1:
         return xp.sum(xp.abs(d), axis=-1)
     if math.isinf(p):
-        return xp.max(xp.abs(d), axis=-1) if d.shape[-1] != 0 else xp.sum(d, axis=-1)
+        return _core.max_along(xp, xp.abs(d), axis=-1)
     return xp.sum(xp.abs(d) ** p, axis=-1) ** (1 / p)
 
 
