@@ -89,7 +89,7 @@ def categorical_hinge(
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
     pos = xp.sum(y_true * y_pred, axis=-1)
-    neg = xp.max((1 - y_true) * y_pred, axis=-1)
+    neg = _core.max_along(xp, (1 - y_true) * y_pred, -1)
     return _core.reduce(xp, xp.maximum(1 + neg - pos, 0), reduction, sample_weight, out)
 
 
@@ -119,7 +119,7 @@ def multiclass_hinge(
     [0.0, 3.0]
     """
     xp, y_pred, hot, out = _labelled(y_pred, y_true, xp, reduction)
-    loss = xp.max(xp.where(hot, y_pred, y_pred + 1), axis=-1) - _pick(xp, y_pred, hot)
+    loss = _core.max_along(xp, xp.where(hot, y_pred, y_pred + 1), -1) - _pick(xp, y_pred, hot)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 
@@ -145,7 +145,7 @@ def multiclass_perceptron(
     [0.0, 2.0]
     """
     xp, y_pred, hot, out = _labelled(y_pred, y_true, xp, reduction)
-    loss = xp.max(y_pred, axis=-1) - _pick(xp, y_pred, hot)
+    loss = _core.max_along(xp, y_pred, -1) - _pick(xp, y_pred, hot)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 

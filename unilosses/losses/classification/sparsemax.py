@@ -119,8 +119,7 @@ def multiclass_sparsemax_loss(
     [0.0, 0.36]
     """
     xp, y_pred, hot, out = _labelled(y_pred, y_true, xp, reduction)
-    # an empty batch needs no shift (and Dask cannot take the max of nothing)
-    z = y_pred - xp.max(y_pred, axis=-1, keepdims=True) if 0 not in y_pred.shape else y_pred
+    z = y_pred - _core.max_along(xp, y_pred, -1, keepdims=True)
     p, support = _sparsemax(xp, z)
     z_y = xp.sum(xp.where(hot, z, 0), axis=-1)
     zs = xp.where(support, z, 0)  # p * z with -inf scores outside the support kept out
