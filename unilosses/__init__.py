@@ -6,8 +6,8 @@ and returns an array of the caller's library, dtype and device.
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+import importlib as _importlib
+from types import ModuleType as _ModuleType
 
 from .losses import classification, divergence, embedding, regression, segmentation, sequence
 from .losses.classification import *  # noqa: F403
@@ -33,9 +33,9 @@ __all__ = sorted(
 del classification, divergence, embedding, regression, segmentation, sequence
 
 
-def __getattr__(name: str) -> ModuleType:
+def __getattr__(name: str) -> _ModuleType:
     """``ul.torch`` and ``ul.keras`` (the framework adapters) load on first use, so that
     ``import unilosses`` imports no framework."""
     if name in ("torch", "keras"):
-        return importlib.import_module(f"{__name__}.{name}")
+        return _importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
