@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ... import _core, _namespace
+from ... import _core
 
 Array = Any
 
@@ -28,11 +28,14 @@ def _check_embeddings(x: Array, labels: Array, name: str = "embeddings") -> None
         raise ValueError(f"labels must have shape ({n},) (one label per row of {name}), got {got}")
 
 
-def _label_masks(xp: ModuleType, labels: Array) -> tuple[Array, Array]:
-    """``(same, diagonal)``: boolean ``(N, N)`` masks of equal labels and of ``i == j``."""
-    same = xp.expand_dims(labels, axis=1) == xp.expand_dims(labels, axis=0)
-    idx = xp.arange(labels.shape[0], device=_namespace.device(labels))
-    return same, xp.expand_dims(idx, axis=1) == xp.expand_dims(idx, axis=0)
+def _diagonal(xp: ModuleType, m: Array) -> Array:
+    """The boolean ``i == j`` mask of a square matrix ``m`` (also of unknown size, tf.function)."""
+    return _core.class_indices(xp, m, 0) == _core.class_indices(xp, m, 1)
+
+
+def _same_label(xp: ModuleType, labels: Array) -> Array:
+    """The boolean ``(N, N)`` mask of equal labels."""
+    return xp.expand_dims(labels, axis=1) == xp.expand_dims(labels, axis=0)
 
 
 def ntxent(
@@ -96,7 +99,7 @@ def ntxent(
     eps = float(xp.finfo(x.dtype).eps)
     u = x / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), eps))
     s = xp.matmul(u, xp.permute_dims(u, (1, 0))) / temperature
-    same, diagonal = _label_masks(xp, labels)
+    same, diagonal = _same_label(xp, labels), _diagonal(xp, s)
     positive = same & ~diagonal
     negatives = _core.logsumexp(xp, xp.where(same, _core.LOG_ZERO, s), axis=-1, keepdims=True)
     pair = _core.logaddexp(xp, s, negatives + xp.zeros_like(s)) - s
@@ -274,7 +277,7 @@ def circle(
     remove_diagonal = _core.check_bool(remove_diagonal, "remove_diagonal")
     _check_embeddings(x, labels)
     d = xp.maximum(1 - xp.matmul(x, xp.permute_dims(x, (1, 0))), 0)
-    same, diagonal = _label_masks(xp, labels)
+    same, diagonal = _same_label(xp, labels), _diagonal(xp, d)
     positive = same & ~diagonal if remove_diagonal else same
     pos = -gamma * xp.maximum(margin + d, 0) * (margin - d)
     neg = gamma * xp.maximum(1 + margin - d, 0) * ((1 - margin) - d)
@@ -339,18 +342,23 @@ def barlow_twins(
         raise ValueError(f"z1 must have shape (batch, features), got {_core.shape_of(a)}")
     _core.check_same_shape(a, b, "z1", "z2")
     n = a.shape[0]
+    if not isinstance(n, int):  # an unknown batch size (tf.function): count the rows
+        n = xp.sum(xp.ones_like(a), axis=0, keepdims=True)
     a, b = _standardize(xp, a, n), _standardize(xp, b, n)
-    c = xp.matmul(xp.permute_dims(a, (1, 0)), b) / max(n, 1)
-    features = xp.arange(c.shape[0], device=_namespace.device(c))
-    on_diagonal = xp.expand_dims(features, axis=1) == xp.expand_dims(features, axis=0)
-    loss = xp.sum(xp.where(on_diagonal, (c - 1) ** 2, lambd * c * c))
+    c = xp.matmul(xp.permute_dims(a, (1, 0)), b) / _at_least_one(xp, n)
+    loss = xp.sum(xp.where(_diagonal(xp, c), (c - 1) ** 2, lambd * c * c))
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 
-def _standardize(xp: ModuleType, z: Array, n: int) -> Array:
-    """``(z - mean) / (std + 1e-6)`` over the batch axis, unbiased std; 0 for fewer than 2 rows."""
-    centered = z - xp.sum(z, axis=0, keepdims=True) / max(n, 1)
-    var = xp.sum(centered * centered, axis=0, keepdims=True) / max(n - 1, 1)
+def _at_least_one(xp: ModuleType, n: Any) -> Any:
+    return max(n, 1) if isinstance(n, int) else xp.maximum(n, 1)
+
+
+def _standardize(xp: ModuleType, z: Array, n: Any) -> Array:
+    """``(z - mean) / (std + 1e-6)`` over the batch axis, unbiased std; 0 for fewer than 2 rows.
+    ``n``: the batch size, an int or a ``(1, D)`` array of it."""
+    centered = z - xp.sum(z, axis=0, keepdims=True) / _at_least_one(xp, n)
+    var = xp.sum(centered * centered, axis=0, keepdims=True) / _at_least_one(xp, n - 1)
     spread = var > 0
     std = xp.where(spread, xp.sqrt(xp.where(spread, var, 1)), 0)  # double where: sqrt'(0)
     return centered / (std + 1e-6)
