@@ -14,7 +14,6 @@ for _keras_backend in ("jax", "tensorflow", "torch"):
         break
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
@@ -48,21 +47,11 @@ def importlib_available(name: str) -> bool:
 BACKEND_PARAMS = _params()
 
 
-@pytest.fixture(scope="session")
-def dask_client() -> Iterator[Any]:
-    """A real dask.distributed LocalCluster (threads, two workers) that computes Dask results."""
-    from dask.distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0", scheduler_port=0) as cluster, Client(cluster) as client:
-        yield client
-
-
 @pytest.fixture(params=BACKEND_PARAMS)
 def backend(request: pytest.FixtureRequest) -> Any:
-    b = request.param
-    if b.name == "dask":
-        request.getfixturevalue("dask_client")
-    return b
+    # Dask computes with its default threaded scheduler here (a distributed client costs
+    # milliseconds per task); tests/test_scale_dask.py runs losses on a LocalCluster
+    return request.param
 
 
 def _available(params: list[Any]) -> list[Backend]:
