@@ -301,9 +301,8 @@ def _sparse_loss(
     valid = None if ignore_index is None else labels != ignore_index
     if valid is not None:
         labels = xp.where(valid, labels, 0)
-    loss = xp.squeeze(
-        _core.take_along_axis(xp, per_class, xp.expand_dims(labels, axis=axis), axis), axis=axis
-    )
+    index = xp.expand_dims(labels, axis=axis)
+    loss = xp.squeeze(_core.take_along_axis(xp, per_class, index, axis), axis=axis)
     weight = None  # per-sample weight w_y (times the valid mask), the mean's denominator
     if class_weight is not None:
         cw = _core.as_like(xp, class_weight, per_class, "class_weight")
@@ -311,16 +310,20 @@ def _sparse_loss(
             raise ValueError(
                 f"class_weight must have shape ({n_classes},), got {_core.shape_of(cw)}"
             )
-        weight = xp.reshape(xp.take(cw, xp.reshape(labels, (-1,)), axis=0), labels.shape)
+        shape = [1] * per_class.ndim
+        shape[axis] = n_classes
+        cw = xp.reshape(cw, tuple(shape))
+        # gathered along the class axis like the loss (Dask cannot reshape an empty flat gather)
+        weight = xp.squeeze(
+            _core.take_along_axis(xp, cw + xp.zeros_like(per_class), index, axis), axis=axis
+        )
         loss = loss * weight
     if valid is not None:
         mask = xp.astype(valid, per_class.dtype)
         weight = mask if weight is None else weight * mask
     if ls:
         if class_weight is not None:
-            shape = [1] * per_class.ndim
-            shape[axis] = n_classes
-            per_class = per_class * xp.reshape(cw, tuple(shape))
+            per_class = per_class * cw
         loss = (1 - ls) * loss + (ls / n_classes) * xp.sum(per_class, axis=axis)
     if valid is not None:
         loss = xp.where(valid, loss, 0)
