@@ -151,6 +151,11 @@ def prepare(
     return xp, y_pred, y_true, out_dtype
 
 
+def device(x: Array) -> Any:
+    """The device of ``x``, for ``device=`` in ``xp`` calls (``None`` where it is unknown)."""
+    return _namespace.device(x)
+
+
 def _tensor(xp: ModuleType, x: Array) -> Array:
     """The array itself, or the tensor a variable holds (``tf.Variable`` has no ``ndim``);
     gradients flow through the conversion."""
@@ -456,7 +461,7 @@ def prepare_named(
     reduction: object,
     labels: tuple[str, ...] = (),
     keep: tuple[str, ...] = (),
-) -> tuple[ModuleType, list[Array | None], Any]:
+) -> tuple[ModuleType, list[Array], Any]:
     """:func:`prepare` for losses whose arguments have their own names (``anchor``, ``positive``,
     ``negative``; ``embeddings``, ``labels`` ...); messages name them.
 
@@ -480,7 +485,7 @@ def prepare_named(
     out_dtype = pred.dtype
     dtype = compute_dtype(xp, out_dtype)
     where = _namespace.device(pred)
-    out: list[Array | None] = []
+    out: list[Array] = []
     for name in names:
         a = arrays[name]
         if a is None:

@@ -18,11 +18,11 @@ Arrays = tuple[np.ndarray, ...]
 
 def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    return np.asarray(e / e.sum(axis=axis, keepdims=True))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-x))
+    return np.asarray(1 / (1 + np.exp(-x)))
 
 
 def _labels(rng: np.random.Generator, n: int, c: int) -> np.ndarray:
@@ -68,7 +68,7 @@ def _saturated_logits(r: np.random.Generator, n: int, c: int) -> Arrays:
 
 def _log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     z = x - (x.max(axis=axis, keepdims=True) if x.size else 0.0)
-    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    return np.asarray(z - np.log(np.exp(z).sum(axis=axis, keepdims=True)))
 
 
 def _sparse_logits_masked(r: np.random.Generator, n: int, c: int) -> Arrays:
@@ -270,7 +270,7 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
+    return np.asarray(x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12))
 
 
 def _group_labels(r: np.random.Generator, n: int) -> np.ndarray:

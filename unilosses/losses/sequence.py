@@ -151,7 +151,7 @@ def ctc(
     idx = label_lengths.dtype
     labels = xp.astype(labels, idx)
     input_lengths = xp.astype(input_lengths, idx)
-    device = _core._namespace.device(log_probs)
+    device = _core.device(log_probs)
 
     # extended labels (N, 2S + 1); padding becomes blank, so any padding value is harmless
     used = xp.arange(s, dtype=idx, device=device)[None, :] < label_lengths[:, None]

@@ -205,7 +205,8 @@ def categorical_focal_crossentropy(
     scalar_alpha = isinstance(alpha, (bool, int, float))
     if scalar_alpha:
         alpha = _core.check_number(alpha, "alpha", low=0.0)
-    others = {} if scalar_alpha or isinstance(alpha, (list, tuple)) else {"alpha": alpha}
+    array_alpha = not (scalar_alpha or isinstance(alpha, (list, tuple)))
+    others: dict[str, Any] = {"alpha": alpha} if array_alpha else {}
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction, **others)
     axis = _core.normalize_axis(axis, y_pred.ndim)
     n_classes = y_pred.shape[axis]

@@ -85,8 +85,8 @@ def huber(
 ) -> Array:
     """Huber loss: quadratic within ``delta`` of the target, linear beyond.
 
-    ``0.5 * d**2`` if ``|d| <= delta`` else ``delta * (|d| - 0.5 * delta)``, ``d = y_pred - y_true``,
-    computed as ``q * (|d| - q / 2)`` with ``q = min(|d|, delta)``.
+    ``0.5 * d**2`` if ``|d| <= delta`` else ``delta * (|d| - 0.5 * delta)``,
+    ``d = y_pred - y_true``, computed as ``q * (|d| - q / 2)`` with ``q = min(|d|, delta)``.
 
     Native counterparts (all agree): PyTorch ``F.huber_loss(delta=)``,
     ``keras.losses.Huber(delta=)``, ``optax.huber_loss(delta=)``.
