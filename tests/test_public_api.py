@@ -51,3 +51,10 @@ def test_loss_modules_hold_math_only() -> None:
     for path in (Path(ul.__file__).parent / "losses").rglob("*.py"):
         hit = pattern.search(path.read_text())
         assert hit is None, (path.name, hit)
+
+
+def test_readme_lists_the_whole_catalog() -> None:
+    """The README's catalog table names exactly the public losses."""
+    readme = (Path(ul.__file__).parent.parent / "README.md").read_text()
+    table = readme[readme.index("## The catalog") : readme.index("Framework adapters")]
+    assert set(re.findall(r"`([a-z0-9_]+)`", table)) == set(ul.__all__)
