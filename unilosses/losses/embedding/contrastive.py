@@ -29,7 +29,7 @@ def _check_embeddings(x: Array, labels: Array, name: str = "embeddings") -> None
 
 
 def _diagonal(xp: ModuleType, m: Array) -> Array:
-    """The boolean ``i == j`` mask of a square matrix ``m`` (also of unknown size, tf.function)."""
+    """The boolean ``i == j`` mask of a square matrix ``m`` (also of unknown size, as while traced)."""
     return _core.class_indices(xp, m, 0) == _core.class_indices(xp, m, 1)
 
 
@@ -342,7 +342,7 @@ def barlow_twins(
         raise ValueError(f"z1 must have shape (batch, features), got {_core.shape_of(a)}")
     _core.check_same_shape(a, b, "z1", "z2")
     n = a.shape[0]
-    if not isinstance(n, int):  # an unknown batch size (tf.function): count the rows
+    if not isinstance(n, int):  # an unknown batch size (traced): count the rows
         n = xp.sum(xp.ones_like(a), axis=0, keepdims=True)
     a, b = _standardize(xp, a, n), _standardize(xp, b, n)
     c = xp.matmul(xp.permute_dims(a, (1, 0)), b) / _at_least_one(xp, n)
