@@ -325,7 +325,7 @@ def generalized_dice(
     else:
         safe = xp.where(empty, 1, st)
         w = xp.where(empty, 0, 1 / (safe * safe if weight_type == "square" else safe))
-        w = xp.where(empty, xp.max(w, axis=-1, keepdims=True), w)
+        w = xp.where(empty, _core.max_along(xp, w, -1, keepdims=True), w)
     num = 2 * xp.sum(w * inter, axis=-1) + nr
     den = xp.sum(w * (sp + st), axis=-1) + dr
     loss = 1 - _masks.ratio(xp, num, den)
