@@ -69,6 +69,8 @@ def test_sum_is_sum_of_none_and_unit_weights_give_the_mean(case: Case, size: tup
 @settings(SETTINGS, max_examples=4)
 @given(size=sizes, seed=seeds)
 def test_backend_agrees_with_numpy(case: Case, backend: Backend, size: tuple[int, int], seed: int) -> None:
+    if backend.name in case.unsupported:  # its documented TypeError is asserted in test_losses
+        pytest.skip(f"{case.loss} on {backend.name}: {case.unsupported[backend.name]}")
     arrays = _inputs(case, size, seed)
     ours = _call(case, backend, arrays, "float32", reduction="none")
     ref = _call(case, BACKENDS["numpy"], arrays, "float64", reduction="none")

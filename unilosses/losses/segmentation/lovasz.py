@@ -30,6 +30,8 @@ def _jaccard_steps(xp: ModuleType, fg: Array) -> Array:
     inter = total - xp.cumulative_sum(fg, axis=-1)
     union = total + xp.cumulative_sum(1 - fg, axis=-1)  # >= 1: position k counts k pixels
     jac = 1 - inter / union
+    if jac.shape[-1] == 0:  # no pixels: no steps (and no slice of an empty axis)
+        return jac
     return jac - xp.concat([xp.zeros_like(jac[..., :1]), jac[..., :-1]], axis=-1)
 
 
