@@ -29,7 +29,7 @@ def _check_embeddings(x: Array, labels: Array, name: str = "embeddings") -> None
 
 
 def _diagonal(xp: ModuleType, m: Array) -> Array:
-    """The boolean ``i == j`` mask of a square matrix ``m`` (also of unknown size, as while traced)."""
+    """The boolean ``i == j`` mask of a square matrix ``m`` (also of unknown size: traced)."""
     return _core.class_indices(xp, m, 0) == _core.class_indices(xp, m, 1)
 
 
