@@ -78,7 +78,7 @@ def measure(case: Any, dtype: str, n: int = 8, c: int = 5) -> Row | None:
         a if np.issubdtype(a.dtype, np.integer) else t.detach().double().numpy()
         for a, t in zip(arrays, tensors(), strict=True)
     ]
-    loss, weight = reference(case, rounded)
+    loss, weight = reference(case, rounded, "mean")
     ref = reduce_np(loss, weight, "mean", None)
     ref_grad = numeric_grad(case, rounded)
 
