@@ -7,6 +7,7 @@ give finite losses. Logit paths use log-softmax / log-sigmoid and never exponent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -131,6 +132,16 @@ def _log_probs(xp: ModuleType, y_pred: Array, from_logits: bool, axis: int) -> A
     return _core.log_clamped(xp, y_pred)
 
 
+def _log_probs_lazily(
+    xp: ModuleType, y_pred: Array, from_logits: bool, axis: int
+) -> tuple[Array, Callable[[Array], Array]]:
+    """``(x, f)`` with ``f(x)`` the negative log-probabilities and ``f`` elementwise, so that a
+    loss needing only the labels' entries applies it after the gather (one value per sample)."""
+    if from_logits:
+        return _log_probs(xp, y_pred, True, axis), lambda v: -v
+    return y_pred, lambda v: -_core.log_clamped(xp, v)
+
+
 def categorical_crossentropy(
     y_pred: Array,
     y_true: Array,
@@ -241,8 +252,8 @@ def sparse_categorical_crossentropy(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )
-    nll = -_log_probs(xp, y_pred, from_logits, axis)
-    loss, weight = _sparse_loss(xp, nll, y_true, axis, ignore_index, class_weight, ls)
+    x, nll = _log_probs_lazily(xp, y_pred, from_logits, axis)
+    loss, weight = _sparse_loss(xp, x, y_true, axis, ignore_index, class_weight, ls, nll)
     return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight)
 
 
@@ -292,17 +303,23 @@ def _sparse_loss(
     ignore_index: int | None,
     class_weight: Array | None,
     ls: float,
+    transform: Callable[[Array], Array] | None = None,
 ) -> tuple[Array, Array | None]:
     """The loss against integer labels from a per-class loss ``l_c`` (``-log p_c`` for the
     cross-entropy): ``(1 - ls) w_y l_y + ls / C * sum_c w_c l_c`` per sample, 0 where the label
     is ``ignore_index``. Returns it with the weight the mean divides by (``w_y`` times the
-    non-ignored mask; ``None`` when every sample counts once), torch's semantics."""
+    non-ignored mask; ``None`` when every sample counts once), torch's semantics.
+
+    ``transform`` (elementwise) maps ``per_class`` to ``l_c``; it runs after the gather, on one
+    value per sample, unless smoothing needs every class."""
     n_classes = per_class.shape[axis]
     valid = None if ignore_index is None else labels != ignore_index
     if valid is not None:
         labels = xp.where(valid, labels, 0)
     index = xp.expand_dims(labels, axis=axis)
     loss = xp.squeeze(_core.take_along_axis(xp, per_class, index, axis), axis=axis)
+    if transform is not None:
+        loss = transform(loss)
     weight = None  # per-sample weight w_y (times the valid mask), the mean's denominator
     if class_weight is not None:
         cw = _core.as_like(xp, class_weight, per_class, "class_weight")
@@ -322,6 +339,8 @@ def _sparse_loss(
         mask = xp.astype(valid, per_class.dtype)
         weight = mask if weight is None else weight * mask
     if ls:
+        if transform is not None:
+            per_class = transform(per_class)
         if class_weight is not None:
             per_class = per_class * cw
         loss = (1 - ls) * loss + (ls / n_classes) * xp.sum(per_class, axis=axis)

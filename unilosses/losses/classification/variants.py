@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from ... import _core
-from .crossentropy import _log_probs, _smoothing, _sparse_inputs, _sparse_loss
+from .crossentropy import _log_probs, _log_probs_lazily, _smoothing, _sparse_inputs, _sparse_loss
 
 Array = Any
 
@@ -72,7 +72,9 @@ def nll(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )
-    loss, weight = _sparse_loss(xp, -y_pred, y_true, axis, ignore_index, class_weight, 0.0)
+    loss, weight = _sparse_loss(
+        xp, y_pred, y_true, axis, ignore_index, class_weight, 0.0, lambda v: -v
+    )
     return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight)
 
 
@@ -211,6 +213,10 @@ def generalized_crossentropy(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )
-    per_class = (1 - xp.exp(q * _log_probs(xp, y_pred, from_logits, axis))) / q
-    loss, weight = _sparse_loss(xp, per_class, y_true, axis, ignore_index, class_weight, 0.0)
+    x, nll = _log_probs_lazily(xp, y_pred, from_logits, axis)
+
+    def per_class(v: Array) -> Array:  # (1 - p^q) / q
+        return (1 - xp.exp(-q * nll(v))) / q
+
+    loss, weight = _sparse_loss(xp, x, y_true, axis, ignore_index, class_weight, 0.0, per_class)
     return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight)
