@@ -71,7 +71,7 @@ def test_native_kernel_matches_generic_formula(backend: Backend, name: str) -> N
     generic = _core.GENERIC[name]
     if name == "take_along_axis":
         got, want = fast(x, labels, 1), generic(xp, x, labels, 1)
-    elif name == "log_sigmoid":
+    elif name in ("log_sigmoid", "magnitude"):
         got, want = fast(finite), generic(xp, finite)
     elif name == "logsumexp":
         got, want = fast(x, 1, True), generic(xp, x, 1, True)
@@ -91,6 +91,7 @@ def test_generic_primitives_against_float64(backend: Backend) -> None:
     np.testing.assert_allclose(backend.to_numpy(_core.GENERIC["logsumexp"](xp, xs, 1, True)), lse, rtol=1e-5)
     np.testing.assert_allclose(backend.to_numpy(_core.GENERIC["log_softmax"](xp, xs, 1)), x - lse, rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(backend.to_numpy(_core.GENERIC["log_sigmoid"](xp, xs)), -np.logaddexp(0, -x), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(backend.to_numpy(_core.GENERIC["magnitude"](xp, xs)), np.abs(x), rtol=1e-6)
     labels = rng.integers(0, 4, size=(5, 1))
     got = _core.GENERIC["take_along_axis"](xp, xs, backend.asarray(labels), 1)
     np.testing.assert_allclose(backend.to_numpy(got), np.take_along_axis(x, labels, 1), rtol=1e-6)

@@ -105,6 +105,8 @@ AT_ZERO = [
     ],
     (ul.wing, {}, 0.0),
     (ul.l2_loss, {}, 0.0),
+    (ul.mean_absolute_error, {}, 0.0),  # torch's subgradient of |d| at 0
+    (ul.huber, {"delta": 1.0}, 0.0),
 ]
 
 

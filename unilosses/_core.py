@@ -292,13 +292,25 @@ def _generic_flatten(xp: ModuleType, x: Array, start: int) -> Array:
 
 # the array-API formulas; a library's own kernel (``_namespace.kernels``) replaces each where it has
 # one, and tests compare the two
+def _generic_magnitude(xp: ModuleType, x: Array) -> Array:
+    return x * xp.sign(x)
+
+
 GENERIC = {
+    "magnitude": _generic_magnitude,
     "logsumexp": _generic_logsumexp,
     "log_softmax": _generic_log_softmax,
     "log_sigmoid": _generic_log_sigmoid,
     "take_along_axis": _generic_take_along_axis,
     "flatten": _generic_flatten,
 }
+
+
+def magnitude(xp: ModuleType, x: Array) -> Array:
+    """``|x|`` whose gradient is ``sign(x)``, 0 at ``x = 0`` on every library (torch's and TF's
+    convention; JAX differentiates ``abs`` to 1 there, so it gets ``x * sign(x)``)."""
+    fast = kernels(xp).get("magnitude")
+    return fast(x) if fast else _generic_magnitude(xp, x)
 
 
 def logsumexp(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Array:

@@ -181,14 +181,18 @@ def _jax_kernels() -> dict[str, Callable[..., Any]]:
 
 
 def _strict_kernels(xp: ModuleType) -> dict[str, Callable[..., Any]]:
-    return {"take_along_axis": lambda x, idx, axis: xp.take_along_axis(x, idx, axis=axis)}
+    return {  # no autodiff: abs is the magnitude
+        "take_along_axis": lambda x, idx, axis: xp.take_along_axis(x, idx, axis=axis),
+        "magnitude": xp.abs,
+    }
 
 
 def kernels(xp: ModuleType) -> dict[str, Callable[..., Any]]:
     """The library's own kernels for the primitives ``_core`` needs; empty where it has none.
 
-    Keys: ``log_softmax(x, axis)``, ``logsumexp(x, axis, keepdims)``, ``log_sigmoid(x)``,
-    ``take_along_axis(x, indices, axis)``, ``flatten(x, start)`` (a reshape that works with unknown
+    Keys: ``magnitude(x)`` (``abs`` with gradient 0 at 0), ``log_softmax(x, axis)``,
+    ``logsumexp(x, axis, keepdims)``, ``log_sigmoid(x)``, ``take_along_axis(x, indices, axis)``,
+    ``flatten(x, start)`` (a reshape that works with unknown
     static sizes). Each is tested against the generic formula.
     """
     table = _KERNELS_BY_NAMESPACE.get(id(xp))

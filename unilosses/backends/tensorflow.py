@@ -374,6 +374,7 @@ linalg = SimpleNamespace(vector_norm=_vector_norm, matmul=matmul, vecdot=vecdot)
 # --- fused kernels for unilosses' math primitives (see unilosses._namespace.kernels) ----------
 
 KERNELS = {
+    "magnitude": tf.abs,  # its gradient is sign(x): 0 at 0
     "log_softmax": lambda x, axis: tf.nn.log_softmax(x, axis=axis),
     "logsumexp": lambda x, axis, keepdims=False: tf.reduce_logsumexp(
         x, axis=_axis(axis), keepdims=keepdims

@@ -74,6 +74,7 @@ def cumulative_sum(
 
 # fused kernels for unilosses' math primitives (see unilosses._namespace.kernels)
 KERNELS = {
+    "magnitude": torch.abs,  # its gradient is sign(x): 0 at 0
     "log_softmax": lambda x, axis: F.log_softmax(x, dim=axis),
     "logsumexp": lambda x, axis, keepdims=False: torch.logsumexp(x, dim=axis, keepdim=keepdims),
     "log_sigmoid": F.logsigmoid,

@@ -71,7 +71,7 @@ def mean_absolute_error(
     1.5
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    return _core.reduce(xp, xp.abs(y_pred - y_true), reduction, sample_weight, out)
+    return _core.reduce(xp, _core.magnitude(xp, y_pred - y_true), reduction, sample_weight, out)
 
 
 def huber(
@@ -106,7 +106,7 @@ def huber(
     """
     delta = _core.check_number(delta, "delta", low=0.0, low_open=True)
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    d = xp.abs(y_pred - y_true)
+    d = _core.magnitude(xp, y_pred - y_true)
     q = xp.minimum(d, delta)
     return _core.reduce(xp, q * (d - 0.5 * q), reduction, sample_weight, out)
 

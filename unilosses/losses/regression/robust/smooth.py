@@ -30,12 +30,6 @@ def _positive(value: object, name: str) -> float:
     return _core.check_number(value, name, low=0.0, low_open=True, high=math.inf, high_open=True)
 
 
-def _abs(xp: ModuleType, d: Array) -> Array:
-    """``|d|`` whose gradient is ``sign(d)``, 0 at ``d = 0`` on every library (torch's convention;
-    JAX differentiates ``abs`` to 1 there)."""
-    return d * xp.sign(d)
-
-
 def _scaled_square(d: Array, scale: float) -> Array:
     r = d if scale == 1.0 else d / scale
     return r * r
@@ -71,7 +65,7 @@ def smooth_l1(
     """
     beta = _core.check_number(beta, "beta", low=0.0, high=math.inf, high_open=True)
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    d = _abs(xp, y_pred - y_true)
+    d = _core.magnitude(xp, y_pred - y_true)
     if beta == 0.0:
         return _core.reduce(xp, d, reduction, sample_weight, out)
     q = xp.minimum(d, beta)
@@ -105,7 +99,7 @@ def log_cosh(
     [0.0, 9999.306853]
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    d = _abs(xp, y_pred - y_true)
+    d = _core.magnitude(xp, y_pred - y_true)
     far = d + _core.softplus(xp, -2.0 * d) - _LOG2
     # near 0 that cancels; log(cosh d) = log1p(2 sinh(d/2)**2) does not (double where: sinh
     # overflows far away)
@@ -269,7 +263,7 @@ def wing(
     width = _positive(width, "width")
     curvature = _positive(curvature, "curvature")
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    u = _abs(xp, y_pred - y_true)
+    u = _core.magnitude(xp, y_pred - y_true)
     a = xp.minimum(u, width)  # the log part up to w, the linear part beyond
     loss = width * xp.log1p(a / curvature) + (u - a)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
