@@ -20,6 +20,8 @@ class Bench:
     options: Mapping[str, Any] = field(default_factory=dict)
     # backend -> {native name -> fn(*arrays)}
     natives: Mapping[str, Mapping[str, Callable[..., Any]]] = field(default_factory=dict)
+    # losses that hold (n, c, c) temporaries run only at sizes with at most this many classes
+    max_classes: int | None = None
 
 
 def F() -> Any:
@@ -173,3 +175,35 @@ BENCHES = [
         },
     ),
 ]
+
+
+def _from_test_cases() -> list[Bench]:
+    """Every other loss with a torch, Optax or Keras native in the test table (its first option
+    set without array options), where the inputs are (n, c) matrices that the sizes scale."""
+    import unilosses as ul
+    from tests.cases import all_cases
+    from unilosses._examples import make_inputs
+
+    seen = {b.loss for b in BENCHES}
+    seen |= {name for name in ul.__all__ if getattr(ul, name).__name__ != name}  # aliases
+    out = []
+    for case in all_cases():
+        if case.loss in seen or any(isinstance(v, np.ndarray) for v in case.options.values()):
+            continue
+        if make_inputs(case.inputs, n=2, c=3)[0].shape != (2, 3):
+            continue
+        natives: dict[str, dict[str, Callable[..., Any]]] = {}
+        for lib, backend, label in (("torch", "torch", "F"), ("optax", "jax", "optax")):
+            if lib in case.natives:
+                natives.setdefault(backend, {})[label] = case.natives[lib]
+        if "keras" in case.natives:
+            for backend in ("torch", "jax"):
+                natives.setdefault(backend, {})["keras"] = case.natives["keras"]
+        if natives:
+            seen.add(case.loss)
+            quadratic = case.loss in ("multilabel_margin", "multiclass_sparsemax_loss")
+            out.append(Bench(case.loss, case.inputs, case.options, natives, 100 if quadratic else None))
+    return out
+
+
+BENCHES += _from_test_cases()
