@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import docstrings
 import migration
 import plots
+import ratio_plots
 
 import unilosses
 from unilosses._examples import EXAMPLES
@@ -129,6 +130,9 @@ def main() -> None:
         raise RuntimeError("docs: cannot build the loss pages:\n  " + "\n  ".join(problems))
     with mkdocs_gen_files.open("migration.md", "w") as f:
         f.write(migration.page(FAMILIES))
+    for stem, rows in ratio_plots.results().items():
+        with mkdocs_gen_files.open(f"benchmarks/{stem}.png", "wb") as f:
+            f.write(ratio_plots.ratio_plot(rows, f"unilosses / native, {stem}"))
 
 
 main()
