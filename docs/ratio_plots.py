@@ -1,5 +1,6 @@
 """Bar charts of the benchmark ratios (unilosses time / native time), one per backend, from the
-rows ``python -m benchmarks --json FILE`` writes, kept in ``docs/benchmarks/<backend>-<device>.json``.
+rows that ``python -m benchmarks --json FILE`` writes, kept in
+``docs/benchmarks/<backend>-<device>.json``.
 """
 
 from __future__ import annotations
