@@ -39,7 +39,7 @@ def lint(session: nox.Session) -> None:
     """ruff on everything; mypy --strict on the package (configured in pyproject.toml: the array
     libraries are typed as Any there, so none of them is installed here)."""
     session.install("ruff>=0.6", "mypy>=1.11", "-e", ".")
-    session.run("ruff", "check", "unilosses", "tests", "noxfile.py", "conftest.py")
+    session.run("ruff", "check", "unilosses", "tests", "docs", "noxfile.py", "conftest.py")
     session.run("mypy")
 
 
