@@ -292,6 +292,9 @@ def test_bad_input(case: Case, backend: Backend) -> None:
         wrong = case.wrong_shape(arrays[1]) if case.wrong_shape else wrong
         with pytest.raises(ValueError, match=second):
             fn(xs[0], backend.asarray(wrong, "float32"), *xs[2:], **opts)
+    if case.same_shape and not case.labels:  # a wrong rank: one axis too many
+        with pytest.raises(ValueError, match=second):
+            fn(xs[0], backend.asarray(arrays[1][..., None], "float32"), *xs[2:], **opts)
     for bad, exc, text in case.bad_options:
         with pytest.raises(exc, match=text):
             fn(*xs, **{**opts, **{k: backend.asarray(v, "float32") if isinstance(v, np.ndarray) else v for k, v in bad.items()}})
