@@ -4,8 +4,8 @@ Every (unilosses, native) pair is timed interleaved in one run — ours, native,
 and the table shows the median of the per-pair ratios (noisy machines shift both sides alike).
 ``ratio`` > 1 means unilosses is slower. Sizes: tiny (32 x 10), medium (4096 x 1000), large
 (4096 x 1024 = 4.2M elements). Peak extra memory is measured where the library exposes it
-(NumPy through tracemalloc, JAX through the compiled executable's memory analysis, CUDA torch
-through its allocator) relative to the inputs' bytes.
+(NumPy through tracemalloc, JAX through the compiled executable's memory analysis, torch
+through its allocator on CUDA and the profiler's allocation events on the CPU) relative to the inputs' bytes.
 
 Each backend runs in its own process so that Keras can use that framework as its backend.
 """
@@ -112,6 +112,16 @@ class Runner:
             fn(*xs)
             torch.cuda.synchronize()
             return (torch.cuda.max_memory_allocated() - base) / inputs
+        if self.name == "torch":  # CPU: the profiler's allocation events, replayed in order
+            from torch.profiler import ProfilerActivity, profile
+
+            with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+                fn(*xs)
+            live = peak = 0
+            for event in sorted(prof.events(), key=lambda e: e.time_range.start):
+                live += event.self_cpu_memory_usage
+                peak = max(peak, live)
+            return peak / inputs
         return None
 
 

@@ -215,12 +215,14 @@ def reduce(
     sample_weight: Any,
     out_dtype: Any,
     weight: Array | None = None,
+    scale: float = 1.0,
 ) -> Array:
     """Apply ``sample_weight`` and the reduction; cast to ``out_dtype``.
 
     ``loss`` is the unreduced loss. ``weight`` (optional, same shape) is an internal weight already
     multiplied into ``loss`` (class weights, ignore masks): ``"mean"`` then divides by its sum, as
-    torch does for ``weight``/``ignore_index``.
+    torch does for ``weight``/``ignore_index``. ``scale`` multiplies the result: a constant factor
+    of the loss applied after the reduction costs one scalar operation instead of an array pass.
     """
     if sample_weight is not None:
         sw = _sample_weight(xp, sample_weight, loss)
@@ -238,6 +240,8 @@ def reduce(
         out = _safe_divide(xp, xp.sum(loss), xp.sum(weight))
     else:  # an empty batch gives 0, not NaN
         out = mean(xp, loss)
+    if scale != 1.0:
+        out = out * scale
     return out if out.dtype == out_dtype else xp.astype(out, out_dtype)
 
 

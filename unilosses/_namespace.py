@@ -97,9 +97,15 @@ def array_namespace(*arrays: object, **named: object) -> ModuleType:
     return xp
 
 
+_DEVICE_ATTRIBUTE: dict[type, bool] = {}  # per type: is ``x.device`` the answer?
+
+
 def device(x: Any) -> Any:
     """The device of ``x`` (``None`` inside ``jax.jit``), usable as ``device=`` in ``xp`` calls."""
-    if _is_tf_tensor(x) or library_name(x) == "torch":  # (torch: traceable by torch.compile)
+    direct = _DEVICE_ATTRIBUTE.get(type(x))
+    if direct is None:  # (torch: traceable by torch.compile)
+        direct = _DEVICE_ATTRIBUTE[type(x)] = _is_tf_tensor(x) or library_name(x) == "torch"
+    if direct:
         return x.device
     try:
         return array_api_compat.device(x)

@@ -59,6 +59,29 @@ def where(condition: Any, x1: Any, x2: Any, /) -> Any:
     return _compat.where(condition, x1, x2)
 
 
+def sum(
+    x: Any, /, *, axis: int | tuple[int, ...] | None = None, dtype: Any = None,
+    keepdims: bool = False,
+) -> Any:
+    """``torch.sum`` directly for the common calls (array-api-compat's wrapper costs 1 us)."""
+    if axis is None and not keepdims:
+        return torch.sum(x, dtype=dtype)
+    if isinstance(axis, int):
+        return torch.sum(x, axis, keepdim=keepdims, dtype=dtype)
+    return _compat.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def mean(
+    x: Any, /, *, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
+) -> Any:
+    """``torch.mean`` directly for the common calls."""
+    if axis is None and not keepdims:
+        return torch.mean(x)
+    if isinstance(axis, int):
+        return torch.mean(x, axis, keepdim=keepdims)
+    return _compat.mean(x, axis=axis, keepdims=keepdims)
+
+
 def cumulative_sum(
     x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
 ) -> Any:

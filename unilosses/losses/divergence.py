@@ -12,14 +12,15 @@ Array = Any
 __all__ = ["generalized_kl_divergence", "jensen_shannon_divergence", "kl_divergence"]
 
 
-def _log_pred(xp: ModuleType, y_pred: Array, log_input: bool) -> Array:
-    """log p: given (``log_input``) or ``log(p)`` clamped at -100 (p = 0 stays finite)."""
-    return y_pred if log_input else _core.log_clamped(xp, y_pred)
-
-
-def _t_log_ratio(xp: ModuleType, log_p: Array, y_true: Array, log_target: bool) -> Array:
+def _t_log_ratio(
+    xp: ModuleType, y_pred: Array, log_input: bool, y_true: Array, log_target: bool
+) -> Array:
     """``t * (log t - log p)`` elementwise, 0 where ``t = 0``; NaN-free values and gradients also
-    for ``log t = -inf`` and ``log p = -inf`` (double where)."""
+    for ``log t = -inf`` and ``log p = -inf`` (double where). Logs of probabilities are clamped at
+    -100 (p = 0 stays finite); when both are, ``t = 0`` gives 0 without a mask."""
+    log_p = y_pred if log_input else _core.log_clamped(xp, y_pred)
+    if not (log_input or log_target):
+        return y_true * (_core.log_clamped(xp, y_true) - log_p)
     if log_target:
         zero = y_true == -float("inf")
         log_t = xp.where(zero, 0.0, y_true)
@@ -85,7 +86,7 @@ def kl_divergence(
     _core.check_bool(log_target, "log_target")
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
     axis = _core.normalize_axis(axis, y_pred.ndim)
-    terms = _t_log_ratio(xp, _log_pred(xp, y_pred, log_input), y_true, log_target)
+    terms = _t_log_ratio(xp, y_pred, log_input, y_true, log_target)
     return _core.reduce(xp, xp.sum(terms, axis=axis), reduction, sample_weight, out)
 
 
@@ -127,9 +128,8 @@ def generalized_kl_divergence(
     _core.check_bool(log_input, "log_input")
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
     axis = _core.normalize_axis(axis, y_pred.ndim)
-    log_p = _log_pred(xp, y_pred, log_input)
     p = xp.exp(y_pred) if log_input else y_pred
-    terms = _t_log_ratio(xp, log_p, y_true, False) - y_true + p
+    terms = _t_log_ratio(xp, y_pred, log_input, y_true, False) - y_true + p
     return _core.reduce(xp, xp.sum(terms, axis=axis), reduction, sample_weight, out)
 
 

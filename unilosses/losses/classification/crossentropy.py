@@ -135,10 +135,11 @@ def _log_probs(xp: ModuleType, y_pred: Array, from_logits: bool, axis: int) -> A
 def _log_probs_lazily(
     xp: ModuleType, y_pred: Array, from_logits: bool, axis: int
 ) -> tuple[Array, Callable[[Array], Array]]:
-    """``(x, f)`` with ``f(x)`` the negative log-probabilities and ``f`` elementwise, so that a
-    loss needing only the labels' entries applies it after the gather (one value per sample)."""
+    """``(x, f)`` with ``f(x)`` the negative log-probabilities and ``f`` elementwise (entries of
+    ``x`` along ``axis``, kept as a size-1 or full axis), so that a loss needing only the labels'
+    entries applies it after the gather (from logits: the clamp of masked classes)."""
     if from_logits:
-        return _log_probs(xp, y_pred, True, axis), lambda v: -v
+        return _core.log_softmax(xp, y_pred, axis), lambda v: -xp.maximum(v, _MASKED_LOGP)
     return y_pred, lambda v: -_core.log_clamped(xp, v)
 
 
@@ -310,16 +311,15 @@ def _sparse_loss(
     is ``ignore_index``. Returns it with the weight the mean divides by (``w_y`` times the
     non-ignored mask; ``None`` when every sample counts once), torch's semantics.
 
-    ``transform`` (elementwise) maps ``per_class`` to ``l_c``; it runs after the gather, on one
-    value per sample, unless smoothing needs every class."""
+    ``transform`` (elementwise, the class axis kept) maps ``per_class`` to ``l_c``; it runs after
+    the gather, on one value per sample, unless smoothing needs every class."""
     n_classes = per_class.shape[axis]
     valid = None if ignore_index is None else labels != ignore_index
     if valid is not None:
         labels = xp.where(valid, labels, 0)
     index = xp.expand_dims(labels, axis=axis)
-    loss = xp.squeeze(_core.take_along_axis(xp, per_class, index, axis), axis=axis)
-    if transform is not None:
-        loss = transform(loss)
+    loss = _core.take_along_axis(xp, per_class, index, axis)
+    loss = xp.squeeze(loss if transform is None else transform(loss), axis=axis)
     weight = None  # per-sample weight w_y (times the valid mask), the mean's denominator
     if class_weight is not None:
         cw = _core.as_like(xp, class_weight, per_class, "class_weight")

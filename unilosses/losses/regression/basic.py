@@ -86,7 +86,8 @@ def huber(
     """Huber loss: quadratic within ``delta`` of the target, linear beyond.
 
     ``0.5 * d**2`` if ``|d| <= delta`` else ``delta * (|d| - 0.5 * delta)``,
-    ``d = y_pred - y_true``, computed as ``q * (|d| - q / 2)`` with ``q = min(|d|, delta)``.
+    ``d = y_pred - y_true``, computed as ``q * (d - q / 2)`` with ``q = clip(d, -delta, delta)``
+    (three array operations after the difference; its gradient ``q`` is 0 at ``d = 0``).
 
     Native counterparts (all agree): PyTorch ``F.huber_loss(delta=)``,
     ``keras.losses.Huber(delta=)``, ``optax.huber_loss(delta=)``.
@@ -106,9 +107,13 @@ def huber(
     """
     delta = _core.check_number(delta, "delta", low=0.0, low_open=True)
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    d = _core.magnitude(xp, y_pred - y_true)
-    q = xp.minimum(d, delta)
-    return _core.reduce(xp, q * (d - 0.5 * q), reduction, sample_weight, out)
+    return _core.reduce(xp, huber_terms(xp, y_pred - y_true, delta), reduction, sample_weight, out)
+
+
+def huber_terms(xp: ModuleType, d: Array, delta: float) -> Array:
+    """The unreduced Huber loss of the differences ``d`` (shared with :func:`smooth_l1`)."""
+    q = xp.clip(d, -delta, delta)
+    return q * (d - 0.5 * q)
 
 
 mse = mean_squared_error
