@@ -130,9 +130,13 @@ def main() -> None:
         raise RuntimeError("docs: cannot build the loss pages:\n  " + "\n  ".join(problems))
     with mkdocs_gen_files.open("migration.md", "w") as f:
         f.write(migration.page(FAMILIES))
-    for stem, rows in ratio_plots.results().items():
+    tables = ratio_plots.results()
+    for stem, rows in tables.items():
         with mkdocs_gen_files.open(f"benchmarks/{stem}.png", "wb") as f:
             f.write(ratio_plots.ratio_plot(rows, f"unilosses / native, {stem}"))
+    page = (Path(__file__).parent / "benchmarks.md").read_text()
+    with mkdocs_gen_files.open("benchmarks.md", "w") as f:
+        f.write(ratio_plots.fill_tables(page, tables))
 
 
 main()

@@ -1,6 +1,7 @@
-"""Bar charts of the benchmark ratios (unilosses time / native time), one per backend, from the
-rows that ``python -m benchmarks --json FILE`` writes, kept in
-``docs/benchmarks/<backend>-<device>.json``.
+"""Bar charts and tables of the benchmark ratios (unilosses time / native time), one per backend,
+from the rows that ``python -m benchmarks --json FILE`` writes, kept in
+``docs/benchmarks/<backend>-<device>.json``. The benchmarks page holds a marker
+``<!-- ratio-table: <stem> -->`` where each table goes: the tables never drift from the data.
 """
 
 from __future__ import annotations
@@ -57,3 +58,33 @@ def ratio_plot(rows: list[dict[str, Any]], title: str) -> bytes:
     fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
+
+
+def ratio_table(rows: list[dict[str, Any]]) -> str:
+    """One markdown row per loss, options and size; one ratio column per comparison, then the
+    peak extra memory of the unilosses call over the inputs' bytes."""
+    comparisons = list(dict.fromkeys(r["comparison"] for r in rows))
+    keyed: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in rows:
+        opts = ", ".join(f"{k}={v}" for k, v in r["options"].items())
+        entry = keyed.setdefault((r["loss"], opts, r["size"]), {"memory": r["extra_memory"]})
+        entry[r["comparison"]] = r["ratio"]
+    lines = [
+        "| loss | options | size | " + " | ".join(comparisons) + " | peak extra memory |",
+        "|---|---|---|" + "---:|" * (len(comparisons) + 1),
+    ]
+    for (loss, opts, size), entry in keyed.items():
+        cells = [f"{entry[c]:.2f}" if c in entry else "" for c in comparisons]
+        memory = "" if entry["memory"] is None else f"{entry['memory']:.2f}x"
+        lines.append(f"| {loss} | {opts} | {size} | " + " | ".join(cells) + f" | {memory} |")
+    return "\n".join(lines)
+
+
+def fill_tables(page: str, tables: dict[str, list[dict[str, Any]]]) -> str:
+    """``page`` with each ``<!-- ratio-table: stem -->`` marker followed by that stem's table."""
+    for stem, rows in tables.items():
+        marker = f"<!-- ratio-table: {stem} -->"
+        if marker not in page:
+            raise RuntimeError(f"docs: benchmarks.md has no {marker!r} for {stem}.json")
+        page = page.replace(marker, marker + "\n\n" + ratio_table(rows) + "\n")
+    return page

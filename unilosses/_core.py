@@ -97,13 +97,34 @@ def compute_dtype(xp: ModuleType, dtype: Any) -> Any:
     return xp.float32 if dtype in _namespace.low_precision_dtypes(xp) else dtype
 
 
-def _check_same_device(y_pred: Array, y_true: Array) -> None:
+def _check_same_device(
+    pred: Array, other: Array, name_pred: str = "y_pred", name_other: str = "y_true"
+) -> None:
     """Both arrays on one device (skipped where a device is unknown: traced values)."""
-    a, b = _namespace.device(y_pred), _namespace.device(y_true)
+    a, b = _namespace.device(pred), _namespace.device(other)
     if a is not None and b is not None and a != b and a and b:
         raise ValueError(
-            f"y_true is on device {b} but y_pred is on device {a}; move them to one device"
+            f"{name_other} is on device {b} but {name_pred} is on device {a}; "
+            "move them to one device"
         )
+
+
+def _start(
+    xp: ModuleType | None, reduction: object, name: str, pred: Array, arrays: dict[str, Array]
+) -> ModuleType:
+    """The prologue :func:`prepare` and :func:`prepare_named` share: checks ``reduction``, finds
+    the namespace of ``arrays`` (unless given) and checks that the prediction ``pred`` (called
+    ``name``) is a real floating array."""
+    check_reduction(reduction)
+    if xp is None:
+        if pred is None or isinstance(pred, (bool, int, float, complex, list, tuple)):
+            raise TypeError(f"{name} must be an array, got {type(pred).__name__}")
+        xp = array_namespace(**arrays)
+    if not hasattr(pred, "dtype") or not xp.isdtype(pred.dtype, "real floating"):
+        raise TypeError(
+            f"{name} must be a real floating array, got dtype {getattr(pred, 'dtype', None)}"
+        )
+    return xp
 
 
 def prepare(
@@ -123,15 +144,7 @@ def prepare(
     casts both to the compute dtype and returns ``(xp, y_pred, y_true, out_dtype)``.
     Extra keyword arrays are only checked to be of the same library.
     """
-    check_reduction(reduction)
-    if xp is None:
-        if y_pred is None or isinstance(y_pred, (bool, int, float, complex, list, tuple)):
-            raise TypeError(f"y_pred must be an array, got {type(y_pred).__name__}")
-        xp = array_namespace(y_pred=y_pred, y_true=y_true, **others)
-    if not hasattr(y_pred, "dtype") or not xp.isdtype(y_pred.dtype, "real floating"):
-        raise TypeError(
-            f"y_pred must be a real floating array, got dtype {getattr(y_pred, 'dtype', None)}"
-        )
+    xp = _start(xp, reduction, "y_pred", y_pred, dict(y_pred=y_pred, y_true=y_true, **others))
     if not hasattr(y_true, "dtype"):
         raise TypeError(f"y_true must be an array, got {type(y_true).__name__}")
     _check_same_device(y_pred, y_true)
@@ -486,21 +499,12 @@ def prepare_named(
     (kept as they are, e.g. boolean masks). ``None`` entries (optional arrays) stay ``None``.
     Returns ``(xp, arrays in order, out_dtype)``; shapes are the loss's to check.
     """
-    check_reduction(reduction)
     names = list(arrays)
     first = names[0]
     pred = arrays[first]
-    if xp is None:
-        if pred is None or isinstance(pred, (bool, int, float, complex, list, tuple)):
-            raise TypeError(f"{first} must be an array, got {type(pred).__name__}")
-        xp = array_namespace(**{k: v for k, v in arrays.items() if v is not None})
-    if not hasattr(pred, "dtype") or not xp.isdtype(pred.dtype, "real floating"):
-        raise TypeError(
-            f"{first} must be a real floating array, got dtype {getattr(pred, 'dtype', None)}"
-        )
+    xp = _start(xp, reduction, first, pred, arrays)
     out_dtype = pred.dtype
     dtype = compute_dtype(xp, out_dtype)
-    where = _namespace.device(pred)
     out: list[Array] = []
     for name in names:
         a = arrays[name]
@@ -509,12 +513,7 @@ def prepare_named(
             continue
         if not hasattr(a, "dtype"):
             raise TypeError(f"{name} must be an array, got {type(a).__name__}")
-        dev = _namespace.device(a)
-        if where is not None and dev is not None and dev != where and where and dev:
-            raise ValueError(
-                f"{name} is on device {dev} but {first} is on device {where}; "
-                "move them to one device"
-            )
+        _check_same_device(pred, a, first, name)
         a = _tensor(xp, a)
         if name in labels:
             if not xp.isdtype(a.dtype, "integral"):
