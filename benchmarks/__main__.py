@@ -85,10 +85,16 @@ class Runner:
             import jax
 
             return jax.jit(fn)
+        if self.name == "tensorflow":
+            import tensorflow as tf
+
+            return tf.function(fn)
         return None
 
     def extra_memory(self, fn: Callable[..., Any], xs: list[Any]) -> float | None:
         """Peak bytes allocated during one call, over the inputs' bytes."""
+        if self.name == "tensorflow":  # no allocation statistics on the CPU
+            return None
         inputs = sum(int(x.nbytes) for x in xs)
         if self.name == "numpy":
             import tracemalloc
@@ -125,6 +131,11 @@ class Runner:
         return None
 
 
+def _bound(loss: Callable[..., Any], options: Any) -> Callable[..., Any]:
+    """``loss`` with its options, a plain function of the arrays (as tf.function wants)."""
+    return lambda *arrays: loss(*arrays, **options)
+
+
 def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds: int, budget: float, device: str | None) -> list[dict[str, Any]]:
     if backend in ("torch", "jax", "tensorflow"):
         os.environ.setdefault("KERAS_BACKEND", backend)
@@ -141,7 +152,7 @@ def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds
         if not natives:
             continue
         loss = getattr(ul, bench.loss)
-        ours_fn = lambda *a, _l=loss, _o=bench.options: _l(*a, **_o)  # noqa: E731
+        ours_fn = _bound(loss, bench.options)
         for size in sizes:
             n, c = SIZES[size]
             if bench.max_classes is not None and c > bench.max_classes:
@@ -153,7 +164,7 @@ def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds
             compiled = runner.compile(ours_fn)
             if compiled is not None:
                 for nname, nfn in natives.items():
-                    if nname == "keras":
+                    if nname == "keras" and backend != "tensorflow":  # (TF: Keras is the native)
                         continue
                     ncomp = runner.compile(nfn)
                     variants.append((f"compiled vs {nname} eager", lambda: runner.sync(compiled(*xs)), lambda f=nfn: runner.sync(f(*xs))))

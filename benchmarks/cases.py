@@ -100,6 +100,7 @@ BENCHES = [
         natives={
             "numpy": {"seed": lambda p, t: np.mean((p - t) ** 2)},
             "torch": {"F": lambda p, t: F().mse_loss(p, t), "keras": _keras("MeanSquaredError")},
+            "tensorflow": {"keras": _keras("MeanSquaredError")},
             "jax": {"optax": lambda p, t: optax().squared_error(p, t).mean(), "keras": _keras("MeanSquaredError")},
         },
     ),
@@ -110,6 +111,7 @@ BENCHES = [
         natives={
             "numpy": {"seed": seed_huber},
             "torch": {"F": lambda p, t: F().huber_loss(p, t), "keras": _keras("Huber")},
+            "tensorflow": {"keras": _keras("Huber")},
             "jax": {"optax": lambda p, t: optax().huber_loss(p, t).mean(), "keras": _keras("Huber")},
         },
     ),
@@ -119,6 +121,7 @@ BENCHES = [
         natives={
             "numpy": {"seed": seed_bce},
             "torch": {"F": lambda p, t: F().binary_cross_entropy(p, t), "keras": _keras("BinaryCrossentropy")},
+            "tensorflow": {"keras": _keras("BinaryCrossentropy")},
             "jax": {"keras": _keras("BinaryCrossentropy")},
         },
     ),
@@ -128,13 +131,18 @@ BENCHES = [
         {"from_logits": True},
         natives={
             "torch": {"F": lambda p, t: F().binary_cross_entropy_with_logits(p, t), "keras": _keras("BinaryCrossentropy", from_logits=True)},
+            "tensorflow": {"keras": _keras("BinaryCrossentropy", from_logits=True)},
             "jax": {"optax": lambda p, t: optax().sigmoid_binary_cross_entropy(p, t).mean(), "keras": _keras("BinaryCrossentropy", from_logits=True)},
         },
     ),
     Bench(
         "categorical_crossentropy",
         "categorical_probs",
-        natives={"numpy": {"seed": seed_cce}, "torch": {"keras": _keras("CategoricalCrossentropy")}},
+        natives={
+            "numpy": {"seed": seed_cce},
+            "torch": {"keras": _keras("CategoricalCrossentropy")},
+            "tensorflow": {"keras": _keras("CategoricalCrossentropy")},
+        },
     ),
     Bench(
         "categorical_crossentropy",
@@ -142,6 +150,7 @@ BENCHES = [
         {"from_logits": True},
         natives={
             "torch": {"F": lambda p, t: F().cross_entropy(p, t), "keras": _keras("CategoricalCrossentropy", from_logits=True)},
+            "tensorflow": {"keras": _keras("CategoricalCrossentropy", from_logits=True)},
             "jax": {"optax": lambda p, t: optax().softmax_cross_entropy(p, t).mean(), "keras": _keras("CategoricalCrossentropy", from_logits=True)},
         },
     ),
@@ -151,6 +160,7 @@ BENCHES = [
         natives={
             "numpy": {"seed": seed_sparse_cce},
             "torch": {"F": lambda p, y: F().nll_loss(_torch().log(p), y), "keras": _keras("SparseCategoricalCrossentropy")},
+            "tensorflow": {"keras": _keras("SparseCategoricalCrossentropy")},
         },
     ),
     Bench(
@@ -159,6 +169,7 @@ BENCHES = [
         {"from_logits": True},
         natives={
             "torch": {"F": lambda p, y: F().cross_entropy(p, y), "keras": _keras("SparseCategoricalCrossentropy", from_logits=True)},
+            "tensorflow": {"keras": _keras("SparseCategoricalCrossentropy", from_logits=True)},
             "jax": {
                 "optax": lambda p, y: optax().softmax_cross_entropy_with_integer_labels(p, y).mean(),
                 "keras": _keras("SparseCategoricalCrossentropy", from_logits=True),
@@ -171,6 +182,7 @@ BENCHES = [
         natives={
             "numpy": {"seed": seed_kl},
             "torch": {"F": lambda q, p: F().kl_div(_torch().log(q), p, reduction="batchmean"), "keras": _keras("KLDivergence")},
+            "tensorflow": {"keras": _keras("KLDivergence")},
             "jax": {"optax": lambda q, p: optax().kl_divergence(jnp().log(q), p).mean()},
         },
     ),
@@ -197,7 +209,7 @@ def _from_test_cases() -> list[Bench]:
             if lib in case.natives:
                 natives.setdefault(backend, {})[label] = case.natives[lib]
         if "keras" in case.natives:
-            for backend in ("torch", "jax"):
+            for backend in ("torch", "jax", "tensorflow"):
                 natives.setdefault(backend, {})["keras"] = case.natives["keras"]
         if natives:
             seen.add(case.loss)

@@ -317,7 +317,20 @@ def take(x: _Array, indices: _Array, /, *, axis: int | None = None) -> _Array:
 
 
 def take_along_axis(x: _Array, indices: _Array, /, *, axis: int = -1) -> _Array:
-    return tnp.take_along_axis(x, indices, axis=axis)
+    """``tf.gather`` with every other axis a batch axis (``tnp.take_along_axis`` builds index
+    grids with scatter updates: 2 ms for a 32 x 10 gather); tnp's where the shapes differ."""
+    rank = x.shape.rank
+    axis = axis % rank
+    others = [d for i, d in enumerate(x.shape.as_list()) if i != axis]
+    if indices.shape.rank != rank or [
+        d for i, d in enumerate(indices.shape.as_list()) if i != axis
+    ] != others:
+        return tnp.take_along_axis(x, indices, axis=axis)
+    last = rank - 1
+    if axis != last:
+        x, indices = tnp.moveaxis(x, axis, last), tnp.moveaxis(indices, axis, last)
+    out = tf.gather(x, indices, axis=last, batch_dims=last)
+    return out if axis == last else tnp.moveaxis(out, last, axis)
 
 
 def sort(

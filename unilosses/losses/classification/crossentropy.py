@@ -117,7 +117,7 @@ def binary_crossentropy(
             loss = (1 - t) * y_pred - (pw * t + (1 - t)) * log_p
     else:
         pos = t * _core.log_clamped(xp, y_pred)
-        loss = -((pos if pw is None else pw * pos) + (1 - t) * _core.log1m_clamped(xp, y_pred))
+        loss = (t - 1) * _core.log1m_clamped(xp, y_pred) - (pos if pw is None else pw * pos)
     if axis is not None:
         loss = xp.mean(loss, axis=axis) if y_pred.shape[axis] != 0 else xp.sum(loss, axis=axis)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
