@@ -207,6 +207,36 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def targets(rows: list[dict[str, Any]]) -> str:
+    """Which rows miss the speed targets of the project: eager on the large size <= 1.2x the
+    native, compiled <= 1.0x the native eager call, tiny inputs <= 5 us over the native call,
+    peak extra memory <= 2x the inputs."""
+    misses: dict[str, list[str]] = {}
+    seen: set[tuple[str, str, str, str]] = set()
+    for r in rows:
+        opts = ",".join(f"{k}={v}" for k, v in r["options"].items())
+        name = f"{r['backend']}/{r['device']} {r['loss']}" + (f"({opts})" if opts else "")
+        cmp, size = r["comparison"], r["size"]
+        if cmp.startswith("eager") and size == "large" and r["ratio"] > 1.2:
+            misses.setdefault("eager, large: ratio > 1.2", []).append(f"{name} {cmp} {r['ratio']:.2f}")
+        if cmp.startswith("compiled") and cmp.endswith(" eager") and size == "large" and r["ratio"] > 1.0:
+            misses.setdefault("compiled, large: ratio to native eager > 1.0", []).append(f"{name} {r['ratio']:.2f}")
+        over = r["ours_us"] - r["native_us"]
+        if cmp.startswith("eager") and size == "tiny" and over > 5.0:
+            misses.setdefault("eager, tiny: > 5 us over the native call", []).append(f"{name} {cmp} +{over:.1f} us")
+        key = (r["backend"], r["device"], name, size)
+        if r["extra_memory"] is not None and r["extra_memory"] > 2.0 and key not in seen:
+            seen.add(key)
+            misses.setdefault("peak extra memory > 2x the inputs", []).append(f"{name} {size} {r['extra_memory']:.2f}x")
+    if not misses:
+        return "Every row meets the targets."
+    out = []
+    for target, items in misses.items():
+        out.append(f"\n{target} ({len(items)}):")
+        out += [f"  {item}" for item in items]
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--backend", action="append", choices=BACKENDS)
@@ -216,9 +246,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=0.02, help="seconds per timed measurement")
     parser.add_argument("--device", default=None, help="torch device, e.g. cuda")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    parser.add_argument("--targets", default=None, help="print the targets missed by the rows of this JSON file and exit")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = args.size or list(SIZES)
+    if args.targets:
+        with open(args.targets) as f:
+            print(targets(json.load(f)))
+        return 0
 
     if args.worker:  # one backend, in this process; rows as JSON on stdout
         rows = run_backend(args.backend[0], sizes, args.loss, args.rounds, args.budget, args.device)
@@ -243,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rows += json.loads(done.stdout.strip().splitlines()[-1])
     print(table(rows))
+    print("\n## Targets missed\n" + targets(rows))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)
