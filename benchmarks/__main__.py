@@ -1,7 +1,9 @@
 """``python -m benchmarks``: unilosses against native kernels, as ratio tables per backend.
 
 Every (unilosses, native) pair is timed interleaved in one run — ours, native, ours, native ... —
-and the table shows the median of the per-pair ratios (noisy machines shift both sides alike).
+each side as the median time of single calls within a small budget (a call the OS preempts does
+not count), and the table shows the median of the per-round ratios (noisy machines shift both
+sides alike).
 ``ratio`` > 1 means unilosses is slower. Sizes: tiny (32 x 10), medium (4096 x 1000), large
 (4096 x 1024 = 4.2M elements). Peak extra memory is measured where the library exposes it
 (NumPy through tracemalloc, JAX through the compiled executable's memory analysis, torch
@@ -27,14 +29,15 @@ BACKENDS = ("numpy", "torch", "jax", "tensorflow")
 
 
 def _per_call(fn: Callable[[], Any], budget: float) -> float:
-    """Seconds per call, repeating until ``budget`` seconds have passed (at least once)."""
-    n, t0 = 0, time.perf_counter()
-    while True:
+    """Median seconds of one call, each call timed on its own, repeating until ``budget``
+    seconds have passed (at least 3 calls): a call the OS preempts does not move it."""
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < 3 or time.perf_counter() - start < budget:
+        t0 = time.perf_counter()
         fn()
-        n += 1
-        elapsed = time.perf_counter() - t0
-        if elapsed >= budget:
-            return elapsed / n
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def paired(ours: Callable[[], Any], native: Callable[[], Any], rounds: int, budget: float) -> tuple[float, float, float]:
