@@ -586,3 +586,10 @@ def max_along(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Ar
     if 0 in x.shape:
         return xp.sum(x, axis=axis, keepdims=keepdims)
     return xp.max(x, axis=axis, keepdims=keepdims)
+
+
+def has_sort(xp: ModuleType) -> bool:
+    """Whether ``xp`` sorts along an axis cheaply: it has ``sort`` and a gather along an axis.
+    Dask has neither (its ``sort`` rechunks the whole axis into one chunk); losses then take a
+    sort-free formulation."""
+    return hasattr(xp, "sort") and "take_along_axis" in kernels(xp)

@@ -22,9 +22,16 @@ __all__ = ["hinge", "hinge_embedding", "perceptron", "soft_margin", "squared_hin
 
 def _signed(xp: ModuleType, y_true: Array) -> Array:
     """Keras' target convention: if every element is 0 or 1, map {0, 1} to {-1, 1}. Decided on
-    the whole array with array operations, so it stays traceable."""
-    binary = xp.all((y_true == 0) | (y_true == 1))
-    return xp.where(binary, 2 * y_true - 1, y_true)
+    the whole array with array operations, so it stays traceable.
+
+    ``y * y == y`` holds for 0 and 1 only (and +inf: a meaningless hinge target, read as binary
+    when all others are 0 or 1); with the 0-d flag ``b`` (1 for {0, 1} targets, else 0) the
+    targets are ``y * (1 + b) - b``, exact either way. Two passes fewer than comparing with 0
+    and 1 and selecting ``2 * y - 1`` with a ``where``, and no constants shared with the loss,
+    which XLA on CPU materialized as whole arrays (the jitted hinge ran 5x slower).
+    """
+    b = xp.astype(xp.all(y_true * y_true == y_true), y_true.dtype)
+    return y_true * (1 + b) - b
 
 
 def hinge(
@@ -92,8 +99,8 @@ def soft_margin(
 ) -> Array:
     """Soft margin (logistic) loss ``log(1 + exp(-t * y_pred))``, elementwise, ``t`` in {-1, 1}.
 
-    Computed as ``softplus(-t * y_pred)`` from a log-sigmoid, exact for scores of any size (no
-    ``exp`` overflow). Targets are used as given (torch: no {0, 1} conversion).
+    Computed as ``-log_sigmoid(t * y_pred)``, exact for scores of any size (no ``exp``
+    overflow). Targets are used as given (torch: no {0, 1} conversion).
 
     Native counterpart: torch ``F.soft_margin_loss`` (same reductions). Keras and Optax have no
     such loss.
@@ -107,7 +114,8 @@ def soft_margin(
     [0.6931471805599453, 10000.0]
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    return _core.reduce(xp, _core.softplus(xp, -y_true * y_pred), reduction, sample_weight, out)
+    loss = -_core.log_sigmoid(xp, y_true * y_pred)
+    return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 
 def hinge_embedding(

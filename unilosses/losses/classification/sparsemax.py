@@ -4,12 +4,13 @@ The Fenchel-Young losses of the Gini negentropy: zero exactly when the sparse (b
 sigmoid, multiclass: sparsemax) prediction equals the target, and with gradient
 ``prediction - target``. Optax is the only anchor (torch and Keras have none).
 
-The sparsemax projection is computed without a sort: class ``j`` is in the support when
+The sparsemax projection sorts the scores where the library can (its threshold is then
+``max_k (s_k - 1) / k`` over the sums ``s_k`` of the ``k`` largest scores). Without a sort
+(Dask, which has no cheap sort and gather) class ``j`` is in the support when
 ``1 + k_j z_j > sum_{i: z_i >= z_j} z_i`` with ``k_j = #{i: z_i >= z_j}``, which is the sorted
 criterion evaluated at the last position of ``z_j``'s tie group (the criterion is constant
 within a tie group, so ties are exact). This pairwise comparison costs ``(..., C, C)`` memory
-and ``O(C**2)`` work per sample, fine for the usual number of classes, and runs on every backend
-(Dask, which has no sort and gather, included).
+and ``O(C**2)`` work per sample, fine for the usual number of classes.
 """
 
 from __future__ import annotations
@@ -61,8 +62,10 @@ def sparsemax_loss(
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
     u = xp.where(y_true != 0, -y_pred, y_pred)
-    c = xp.minimum(xp.maximum(u, -1), 1)  # sparse_plus without a branch: (c + 1)^2/4 + (u - 1)^+
-    loss = (c + 1) * (c + 1) / 4 + xp.maximum(u - 1, 0)
+    # sparse_plus(u): h = (u + 1) / 2 clipped to [0, 1] (finite and 0 for u <= -1), squared
+    # below 1, u itself from 1 on (exact there; the clip keeps the unused h*h finite)
+    h = xp.clip(0.5 * u + 0.5, 0.0, 1.0)
+    loss = xp.where(u >= 1, u, h * h)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 
@@ -70,12 +73,24 @@ def _sparsemax(xp: ModuleType, z: Array) -> tuple[Array, Array]:
     """The Euclidean projection of ``z`` onto the simplex along the last axis, and its support.
 
     ``z`` holds finite values or -inf (never in the support); the maximum should be finite.
+    Where the library sorts (:func:`unilosses._core.has_sort`), the support is ``z > t`` with
+    ``t = max_k (s_k - 1) / k`` over the sums ``s_k`` of the ``k`` largest scores (it rises while
+    the ``k``-th score is in the support and falls after): ``O(C log C)`` work and ``O(C)``
+    memory per sample. Elsewhere (Dask) the pairwise comparison of the module docstring. The
+    threshold is then taken from the support's sum either way, so the gradient flows through
+    neither the sort nor a maximum (exact ``1 / |support|`` shares, also at ties).
     """
-    zi, zj = z[..., None, :], z[..., :, None]
-    above = zi >= zj  # (..., C, C): above[..., j, i] = z_i >= z_j
-    k = xp.sum(xp.astype(above, z.dtype), axis=-1)
-    s = xp.sum(xp.where(above, zi, 0), axis=-1)
-    support = 1 + k * z > s
+    if _core.has_sort(xp):
+        desc = xp.sort(z, axis=-1, descending=True)
+        k = _core.class_indices(xp, desc, desc.ndim - 1) + 1
+        t = xp.max((xp.cumulative_sum(desc, axis=-1) - 1) / k, axis=-1, keepdims=True)
+        support = z > t
+    else:
+        zi, zj = z[..., None, :], z[..., :, None]
+        above = zi >= zj  # (..., C, C): above[..., j, i] = z_i >= z_j
+        k = xp.sum(xp.astype(above, z.dtype), axis=-1)
+        s = xp.sum(xp.where(above, zi, 0), axis=-1)
+        support = 1 + k * z > s
     size = xp.sum(xp.astype(support, z.dtype), axis=-1, keepdims=True)
     tau = (xp.sum(xp.where(support, z, 0), axis=-1, keepdims=True) - 1) / size
     return xp.where(support, z - tau, 0), support
@@ -99,8 +114,8 @@ def multiclass_sparsemax_loss(
     Native counterpart: ``optax.multiclass_sparsemax_loss`` (``reduction="none"``; Optax takes
     2-D ``(N, C)`` scores only, any leading shape works here). torch and Keras have none.
 
-    The projection uses a pairwise comparison of the classes (see the module docstring): memory
-    ``(..., C, C)``, no sort, every backend.
+    The projection sorts the scores (``O(C log C)``); on Dask, which has no cheap sort, it
+    compares the classes pairwise instead (see the module docstring): memory ``(..., C, C)``.
 
     Parameters
     ----------

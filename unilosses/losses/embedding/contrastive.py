@@ -97,12 +97,15 @@ def ntxent(
     temperature = _core.check_number(temperature, "temperature", low=0, low_open=True)
     _check_embeddings(x, labels)
     eps = float(xp.finfo(x.dtype).eps)
-    u = x / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), eps))
-    s = xp.matmul(u, xp.permute_dims(u, (1, 0))) / temperature
+    # cosine similarities: the products of the raw rows, then scaled by both inverse norms (XLA
+    # on CPU fuses a normalization before the product into it and recomputes it, 3x slower)
+    r = 1 / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), eps))
+    s = xp.matmul(x, xp.permute_dims(x, (1, 0))) * (r / temperature) * xp.permute_dims(r, (1, 0))
     same, diagonal = _same_label(xp, labels), _diagonal(xp, s)
     positive = same & ~diagonal
     negatives = _core.logsumexp(xp, xp.where(same, _core.LOG_ZERO, s), axis=-1, keepdims=True)
-    pair = _core.logaddexp(xp, s, negatives + xp.zeros_like(s)) - s
+    # -log(e^s / (e^s + e^n)) = softplus(n - s): no cancellation, and no (N, N) copy of n
+    pair = _core.softplus(xp, negatives - s)
     count = xp.sum(xp.astype(positive, s.dtype))
     loss = xp.sum(xp.where(positive, pair, 0)) / xp.where(count == 0, 1, count)
     return _core.reduce(xp, loss, reduction, sample_weight, out)

@@ -8,6 +8,7 @@ from types import ModuleType
 from typing import Any
 
 from .... import _core
+from ..basic import huber_terms
 
 Array = Any
 
@@ -65,11 +66,10 @@ def smooth_l1(
     """
     beta = _core.check_number(beta, "beta", low=0.0, high=math.inf, high_open=True)
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    d = _core.magnitude(xp, y_pred - y_true)
     if beta == 0.0:
-        return _core.reduce(xp, d, reduction, sample_weight, out)
-    q = xp.minimum(d, beta)
-    return _core.reduce(xp, q * (d - 0.5 * q) / beta, reduction, sample_weight, out)
+        return _core.reduce(xp, _core.magnitude(xp, y_pred - y_true), reduction, sample_weight, out)
+    loss = huber_terms(xp, y_pred - y_true, beta)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, scale=1 / beta)
 
 
 def log_cosh(
@@ -82,11 +82,12 @@ def log_cosh(
 ) -> Array:
     """Log-cosh loss ``log(cosh(d))``, about ``d**2 / 2`` near 0 and ``|d| - log 2`` far away.
 
-    Computed as ``|d| + softplus(-2 |d|) - log 2`` (no ``cosh`` overflow: finite and exact for
-    ``|d|`` of 1e4 and beyond), and for ``|d| < 1`` as ``log1p(2 sinh(d / 2)**2)``, which keeps
-    full relative precision near 0 where the first form cancels (Keras and Optax use the first
-    form everywhere: their values differ by about 1e-16 absolute in float64, 1e-7 in float32).
-    The gradient is ``tanh(d)``.
+    Computed as ``log1p(cosh(d) - 1)`` for ``|d| < 20``, with ``cosh(d) - 1`` as
+    ``m**2 / (2 (1 + m))``, ``m = expm1(|d|)``: full relative precision near 0 (Keras and Optax
+    use ``|d| + softplus(-2 |d|) - log 2`` everywhere, which cancels there: their values differ
+    by about 1e-16 absolute in float64, 1e-7 in float32). From 20 on it is ``|d| - log 2``, where
+    ``log1p(exp(-2 |d|))`` is below float64's rounding (no ``cosh`` overflow: finite and exact
+    for ``|d|`` of 1e4 and beyond). The gradient is ``tanh(d)`` (1 in float64 from 20 on).
 
     Native counterparts (all agree): ``keras.losses.LogCosh``, ``optax.log_cosh``. PyTorch has
     none.
@@ -99,13 +100,13 @@ def log_cosh(
     [0.0, 9999.306853]
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
-    d = _core.magnitude(xp, y_pred - y_true)
-    far = d + _core.softplus(xp, -2.0 * d) - _LOG2
-    # near 0 that cancels; log(cosh d) = log1p(2 sinh(d/2)**2) does not (double where: sinh
-    # overflows far away)
-    small = d < 1.0
-    s = xp.sinh(0.5 * xp.where(small, d, 0.0))
-    loss = xp.where(small, xp.log1p(2.0 * (s * s)), far)
+    # |d| (the gradient at d = 0 is 0 whichever subgradient abs takes: tanh(0) = 0)
+    d = xp.abs(y_pred - y_true)
+    # cosh(d) - 1 = m**2 / (2 (1 + m)) with m = expm1(d): accurate near 0, one transcendental
+    # where sinh takes up to three; capped at 20 so that m stays finite (and the unused branch's
+    # gradient 0)
+    m = xp.expm1(xp.minimum(d, 20.0))
+    loss = xp.where(d < 20.0, xp.log1p((0.5 * m) * m / (m + 1)), d - _LOG2)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 
@@ -294,7 +295,7 @@ def l2_loss(
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
     d = y_pred - y_true
-    return _core.reduce(xp, 0.5 * (d * d), reduction, sample_weight, out)
+    return _core.reduce(xp, d * d, reduction, sample_weight, out, scale=0.5)
 
 
 pinball = quantile
