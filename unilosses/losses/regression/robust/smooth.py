@@ -66,9 +66,10 @@ def smooth_l1(
     """
     beta = _core.check_number(beta, "beta", low=0.0, high=math.inf, high_open=True)
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
+    a = _core.magnitude(xp, y_pred - y_true)
     if beta == 0.0:
-        return _core.reduce(xp, _core.magnitude(xp, y_pred - y_true), reduction, sample_weight, out)
-    loss = huber_terms(xp, y_pred - y_true, beta)
+        return _core.reduce(xp, a, reduction, sample_weight, out)
+    loss = huber_terms(xp, a, beta)
     return _core.reduce(xp, loss, reduction, sample_weight, out, scale=1 / beta)
 
 
