@@ -216,8 +216,9 @@ def mean(xp: ModuleType, x: Array) -> Array:
     return xp.sum(x) if 0 in x.shape else xp.mean(x)
 
 
-def _safe_divide(xp: ModuleType, num: Array, den: Array) -> Array:
-    """num/den with 0/0 = 0 (an all-ignored or all-zero-weight batch gives 0, not NaN)."""
+def safe_divide(xp: ModuleType, num: Array, den: Array) -> Array:
+    """num/den with x/0 read as x/1, so 0/0 = 0: an all-ignored or all-zero-weight batch, an
+    empty mask or a sample without positives gives 0, not NaN."""
     return num / xp.where(den == 0, 1, den)
 
 
@@ -250,7 +251,7 @@ def reduce(
     elif reduction == "sum":
         out = xp.sum(loss)
     elif weight is not None:
-        out = _safe_divide(xp, xp.sum(loss), xp.sum(weight))
+        out = safe_divide(xp, xp.sum(loss), xp.sum(weight))
     else:  # an empty batch gives 0, not NaN
         out = mean(xp, loss)
     if scale != 1.0:

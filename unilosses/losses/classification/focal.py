@@ -228,7 +228,7 @@ def categorical_focal_crossentropy(
         log_p = xp.maximum(log_p, _core.LOG_ZERO)
     else:
         total = xp.sum(y_pred, axis=axis, keepdims=True)
-        p = xp.clip(y_pred / xp.where(total == 0, 1.0, total), _EPSILON, 1 - _EPSILON)
+        p = xp.clip(_core.safe_divide(xp, y_pred, total), _EPSILON, 1 - _EPSILON)
         log_p, log_1mp = xp.log(p), xp.log1p(-p)
     weight = alpha * xp.exp(g * log_1mp) if g else alpha
     loss = xp.sum(weight * y_true * (-log_p), axis=axis)

@@ -107,7 +107,7 @@ def ntxent(
     # -log(e^s / (e^s + e^n)) = softplus(n - s): no cancellation, and no (N, N) copy of n
     pair = _core.softplus(xp, negatives - s)
     count = xp.sum(xp.astype(positive, s.dtype))
-    loss = xp.sum(xp.where(positive, pair, 0)) / xp.where(count == 0, 1, count)
+    loss = _core.safe_divide(xp, xp.sum(xp.where(positive, pair, 0)), count)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 

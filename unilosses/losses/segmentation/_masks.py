@@ -38,11 +38,6 @@ def check_weight(value: object, name: str) -> float:
     return _core.check_number(value, name, low=0.0)
 
 
-def ratio(xp: ModuleType, num: Array, den: Array) -> Array:
-    """num / den with 0 / 0 = 0: an empty target and prediction with no smoothing score 0."""
-    return num / xp.where(den == 0, 1, den)
-
-
 def along(xp: ModuleType, w: Array, ndim: int, axis: int) -> Array:
     """A (C,) vector shaped to broadcast along ``axis`` of an ``ndim``-dimensional array."""
     if w.ndim == 0:

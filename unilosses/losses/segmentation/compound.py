@@ -176,10 +176,10 @@ def dice_crossentropy(
         if m.labels and cw is not None:  # PyTorch's weighted mean over the labels' weights
             pixel_weight = xp.sum(wt, axis=m.axis)
             if batch:
-                ce = _masks.ratio(xp, xp.sum(nll), xp.sum(pixel_weight))
+                ce = _core.safe_divide(xp, xp.sum(nll), xp.sum(pixel_weight))
             else:
                 axes = tuple(range(1, nll.ndim))
-                ce = _masks.ratio(
+                ce = _core.safe_divide(
                     xp, xp.sum(nll, axis=axes), _core.mean(xp, xp.sum(pixel_weight, axis=axes))
                 )
         else:

@@ -59,7 +59,7 @@ def _tversky_index(
     xp = m.xp
     p = _masks.activate(xp, m.x, m.axis, sigmoid, softmax)
     tp, sp, st = _masks.overlap_sums(xp, p, m, batch)
-    index = _masks.ratio(xp, tp + nr, tp + a * (sp - tp) + b * (st - tp) + dr)
+    index = _core.safe_divide(xp, tp + nr, tp + a * (sp - tp) + b * (st - tp) + dr)
     return index, m
 
 

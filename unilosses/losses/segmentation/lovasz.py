@@ -207,7 +207,7 @@ def lovasz_softmax(
     else:
         counted = fg if valid is None else xp.where(valid, fg, 0)
         present = xp.astype(xp.sum(counted, axis=-1) > 0, p.dtype)
-        loss = _masks.ratio(xp, xp.sum(per_class * present, axis=-1), xp.sum(present, axis=-1))
+        loss = _core.safe_divide(xp, xp.sum(per_class * present, axis=-1), xp.sum(present, axis=-1))
     if not per_image:
         loss = xp.squeeze(loss, axis=0)
     return _core.reduce(xp, loss, reduction, sample_weight, out)

@@ -46,9 +46,9 @@ def _overlap_loss(
     """1 - Dice (or Jaccard) per sample, averaged over channels."""
     inter, sp, st = _masks.overlap_sums(xp, p, m, batch, squared)
     if jaccard:
-        score = _masks.ratio(xp, inter + nr, sp + st - inter + dr)
+        score = _core.safe_divide(xp, inter + nr, sp + st - inter + dr)
     else:
-        score = _masks.ratio(xp, 2 * inter + nr, sp + st + dr)
+        score = _core.safe_divide(xp, 2 * inter + nr, sp + st + dr)
     return _masks.average_channels(xp, 1 - score, m, include_background)
 
 
@@ -328,5 +328,5 @@ def generalized_dice(
         w = xp.where(empty, _core.max_along(xp, w, -1, keepdims=True), w)
     num = 2 * xp.sum(w * inter, axis=-1) + nr
     den = xp.sum(w * (sp + st), axis=-1) + dr
-    loss = 1 - _masks.ratio(xp, num, den)
+    loss = 1 - _core.safe_divide(xp, num, den)
     return _core.reduce(xp, loss, reduction, sample_weight, m.out)
