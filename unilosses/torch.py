@@ -1,4 +1,5 @@
-"""``unilosses.torch``: unilosses losses as ``torch.nn.Module`` objects.
+"""``unilosses.torch``: unilosses losses as ``torch.nn.Module`` objects, used like ``torch.nn``'s
+losses (options at construction, ``forward(input, target)``, float32 under ``torch.autocast``).
 
 >>> import torch
 >>> import unilosses as ul
