@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
+# what ``Backend.evaluate`` returns: (*args) -> (outputs as NumPy, gradient or None)
+Evaluate = Callable[..., tuple[list[np.ndarray], "np.ndarray | None"]]
 
 NAMES = ("numpy", "array_api_strict", "torch", "jax", "tensorflow", "dask", "cupy")
 
@@ -21,6 +24,7 @@ class Backend:
     module = ""
     low_precision: tuple[str, ...] = ("float16",)
     has_float64 = True
+    first_call_compiles = False  # whether the first call of ``evaluate``'s function compiles
 
     def unavailable(self) -> str | None:
         """Why this backend cannot run here, or None."""
@@ -52,10 +56,12 @@ class Backend:
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args)
 
-    def fast(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        """``fn`` as this library's users call it in a loop (the report times it): as is, or
-        JAX's under ``jax.jit``."""
-        return fn
+    def evaluate(self, fn: Callable[..., Sequence[Any]]) -> Evaluate:
+        """A call of ``fn(*args)`` (a scalar loss first, then other outputs) as this library's
+        users run a training step, for the report (which times it): every output materialized as
+        NumPy, and the gradient of the first with respect to ``args[0]`` (None where the library
+        has no autodiff). JAX's runs under one ``jax.jit``; Dask's outputs in one ``compute``."""
+        return lambda *args: ([self.to_numpy(y) for y in fn(*args)], None)
 
     def __repr__(self) -> str:
         return self.name
@@ -113,6 +119,15 @@ class Torch(Backend):
         fn(x).backward()
         return self.to_numpy(x.grad)
 
+    def evaluate(self, fn: Callable[..., Sequence[Any]]) -> Evaluate:
+        def call(x: Any, *rest: Any) -> tuple[list[np.ndarray], np.ndarray]:
+            x = x.detach().clone().requires_grad_(True)
+            ys = fn(x, *rest)
+            ys[0].backward()
+            return [self.to_numpy(y) for y in ys], self.to_numpy(x.grad)
+
+        return call
+
     def compile(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         import torch
 
@@ -125,6 +140,7 @@ class Torch(Backend):
 class Jax(Backend):
     name = module = "jax"
     low_precision = ("float16", "bfloat16")
+    first_call_compiles = True
 
     @property
     def has_float64(self) -> bool:  # type: ignore[override]
@@ -160,8 +176,20 @@ class Jax(Backend):
         """Every JAX value test runs under ``jax.jit``."""
         return self.compile(fn)(*args)
 
-    def fast(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        return self.compile(fn)
+    def evaluate(self, fn: Callable[..., Sequence[Any]]) -> Evaluate:
+        import jax
+
+        def split(x: Any, *rest: Any) -> tuple[Any, Sequence[Any]]:
+            ys = fn(x, *rest)
+            return ys[0], ys[1:]
+
+        run = jax.jit(jax.value_and_grad(split, has_aux=True))
+
+        def call(*args: Any) -> tuple[list[np.ndarray], np.ndarray]:
+            (y, rest), g = run(*args)
+            return [self.to_numpy(v) for v in (y, *rest)], self.to_numpy(g)
+
+        return call
 
 
 class TensorFlow(Backend):
@@ -186,6 +214,17 @@ class TensorFlow(Backend):
             y = fn(x)
         return self.to_numpy(tape.gradient(y, x))
 
+    def evaluate(self, fn: Callable[..., Sequence[Any]]) -> Evaluate:
+        import tensorflow as tf
+
+        def call(x: Any, *rest: Any) -> tuple[list[np.ndarray], np.ndarray]:
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                ys = fn(x, *rest)
+            return [self.to_numpy(y) for y in ys], self.to_numpy(tape.gradient(ys[0], x))
+
+        return call
+
     def compile(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         import tensorflow as tf
 
@@ -204,6 +243,11 @@ class Dask(Backend):
 
     def to_numpy(self, x: Any) -> np.ndarray:
         return np.asarray(x.compute())
+
+    def evaluate(self, fn: Callable[..., Sequence[Any]]) -> Evaluate:
+        import dask
+
+        return lambda *args: ([np.asarray(y) for y in dask.compute(*fn(*args))], None)
 
 
 class CuPy(Backend):
