@@ -9,11 +9,15 @@ nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
 
 # what each backend's session installs besides the package and its test extra; the native
-# references (Keras 3 on that session's framework, Optax) ride along where cheap
+# references (Keras 3 on that session's framework, Optax, the torch-based MONAI, kornia,
+# info-nce-pytorch and pytorch-metric-learning) ride along where cheap; constraints.txt keeps
+# torch on its CPU build for all of them
 BACKENDS = {
     "numpy": [],
     "array_api_strict": [],
-    "torch": ["torch", "keras", "monai"],
+    "torch": [
+        "torch", "keras", "monai", "kornia", "info-nce-pytorch", "pytorch-metric-learning"
+    ],
     "jax": ["jax", "optax", "keras"],
     "tensorflow": ["tensorflow-cpu", "keras"],
     "dask": ["dask[array]", "distributed"],
@@ -30,7 +34,9 @@ def tests(session: nox.Session, backend: str) -> None:
     env = {"UNILOSSES_BACKEND": backend}
     if backend == "jax":  # JAX with 64-bit types, then the dtype-sensitive tests without them
         session.run("pytest", *session.posargs, env={**env, "JAX_ENABLE_X64": "1"})
-        x32 = session.posargs or ["tests/test_losses.py", "tests/test_edges.py"]
+        x32 = session.posargs or [
+            "tests/test_losses.py", "tests/test_edges.py", "tests/test_boundaries.py"
+        ]
         session.run("pytest", *x32, env={**env, "JAX_ENABLE_X64": "0"})
         return
     session.run("pytest", *session.posargs, env=env)

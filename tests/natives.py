@@ -1,4 +1,10 @@
-"""Native counterparts, reached lazily: only libraries installed in this session are used."""
+"""Native counterparts, reached lazily: only libraries installed in this session are used.
+
+The torch-based libraries (MONAI, kornia, info-nce-pytorch, pytorch-metric-learning) run in the
+torch session. segmentation_models_pytorch and torchvision do not import with the CPU torch build
+that session pins: their losses are float64 NumPy references in ``tests/cases``, written from
+their source.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-LIBRARIES = ("torch", "keras", "optax", "monai")
+LIBRARIES = ("torch", "keras", "optax", "monai", "kornia", "info_nce", "pytorch_metric_learning")
+# libraries that take torch tensors
+TORCH_BASED = ("torch", "monai", "kornia", "info_nce", "pytorch_metric_learning")
 
 
 def installed() -> list[str]:
@@ -49,6 +57,27 @@ def monai() -> Any:
     return monai
 
 
+def kornia() -> Any:
+    import kornia.losses
+
+    return kornia
+
+
+def info_nce() -> Any:
+    import info_nce
+
+    return info_nce
+
+
+def pml() -> Any:
+    """pytorch-metric-learning."""
+    import pytorch_metric_learning.distances
+    import pytorch_metric_learning.losses
+    import pytorch_metric_learning.reducers
+
+    return pytorch_metric_learning
+
+
 def jnp() -> Any:
     import jax.numpy
 
@@ -58,7 +87,7 @@ def jnp() -> Any:
 def convert(lib: str, a: np.ndarray) -> Any:
     """float32 (int64 labels) arrays of the native library, from float64 NumPy inputs."""
     a = a if np.issubdtype(a.dtype, np.integer) else a.astype(np.float32)
-    if lib in ("torch", "monai"):  # MONAI's losses take channel-first torch tensors
+    if lib in TORCH_BASED:  # MONAI's losses take channel-first torch tensors
         return torch().asarray(a)
     if lib == "keras" and os.environ.get("KERAS_BACKEND") == "torch":
         return torch().asarray(a)

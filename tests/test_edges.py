@@ -15,6 +15,9 @@ import numpy as np
 import pytest
 
 import unilosses as ul
+from tests.boundaries import C as BOUNDARY_C
+from tests.boundaries import N as BOUNDARY_N
+from tests.boundaries import boundary_cases
 from tests.cases import Case, all_cases
 from tests.test_losses import check_close, reduce_np, reference, rounded
 from unilosses._examples import make_inputs
@@ -132,7 +135,7 @@ def test_arguments_on_two_devices() -> None:
 # --- kind-specific edges ----------------------------------------------------------------------
 
 LOGIT_CASES = [p for p in CASE_PARAMS if "logits" in p.values[0].inputs]
-PROB_CASES = [p for p in CASE_PARAMS if p.values[0].inputs in ("binary_probs", "categorical_probs", "sparse_probs", "distributions")]
+BOUNDARY_CASES = boundary_cases(CASES)  # every case x every boundary of its input kind
 MASKABLE = [p for p in CASE_PARAMS if p.values[0].inputs.startswith("sparse_logits") and not p.values[0].options.get("label_smoothing")]
 # losses whose "mean" divides by the weight of the counted targets (reference returns a weight)
 IGNORING = [
@@ -177,18 +180,23 @@ def test_masked_logits(case: Case, backend: Backend) -> None:
     check_close(got, _expect(case, backend, dropped, "float32", "none"), "float32")
 
 
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("case", PROB_CASES)
-def test_probabilities_of_exactly_zero_and_one(case: Case, backend: Backend, reduction: str) -> None:
-    """p in {0, 1}: log is clamped at -100 (torch's convention), so every value is finite."""
+@pytest.mark.parametrize(("case", "name", "make"), BOUNDARY_CASES)
+def test_boundary_inputs(case: Case, name: str, make: Callable[..., Any], backend: Backend) -> None:
+    """Inputs at the edge of each input kind's domain (tests/boundaries.py: probabilities of
+    exactly 0 and 1, one-hot predictions, zero vectors, ties): every reduction is finite (log is
+    clamped at -100, torch's convention), and in float64 the values equal the reference where it
+    is finite. Gradients there: tests/test_boundaries.py."""
     skip_unsupported(case, backend)
-    arrays = list(make_inputs(case.inputs))
-    p = arrays[0].copy()
-    p.flat[::3] = 0.0
-    p.flat[1::3] = 1.0
-    arrays[0] = p
-    got = _run(case, backend, arrays, "float64" if backend.has_float64 else "float32", reduction=reduction)
-    assert np.all(np.isfinite(got))
+    arrays = list(make(make_inputs(case.inputs, n=BOUNDARY_N, c=BOUNDARY_C)))
+    dtype = "float64" if backend.has_float64 else "float32"
+    for reduction in REDUCTIONS:
+        got = _run(case, backend, arrays, dtype, reduction=reduction)
+        assert np.all(np.isfinite(got)), f"{name}, reduction={reduction}: {got}"
+        if reduction == "none" and dtype == "float64":
+            with np.errstate(all="ignore"):
+                expected, _ = reference(case, arrays, "none")
+            known = np.isfinite(expected)
+            check_close(got[known], expected[known], dtype)
 
 
 @pytest.mark.parametrize("case", IGNORING)

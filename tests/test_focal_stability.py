@@ -7,6 +7,7 @@ space. Values, and gradients of the summed loss, must be finite and exact on eve
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -65,18 +66,63 @@ def test_categorical_saturated_logits(autodiff_backend: Backend, gamma: float) -
         np.testing.assert_allclose(grad[:2], [[0, 0, 0], [-0.25, 0.25, 0]], rtol=1e-6, atol=1e-30)
 
 
+EPS = 1e-7  # Keras' clip of probabilities
+
+
+def _clip_bounds(dtype: str) -> tuple[float, float]:
+    """``[1e-7, 1 - 1e-7]`` as the dtype holds them (float32: 1 - 1e-7 is 1 - 2**-23)."""
+    return float(np.asarray(EPS, dtype=dtype)), float(np.asarray(1 - EPS, dtype=dtype))
+
+
+def _binary_focal_np(p: np.ndarray, t: np.ndarray, gamma: float, dtype: str) -> np.ndarray:
+    """Keras' binary focal cross-entropy of probabilities (no class balancing), float64, with the
+    clipped probability in ``p_t`` too (as documented)."""
+    q = np.clip(p, *_clip_bounds(dtype))
+    p_t = t * q + (1 - t) * (1 - q)
+    return np.asarray((1 - p_t) ** gamma * -(t * np.log(q) + (1 - t) * np.log1p(-q)))
+
+
+def _categorical_focal_np(p: np.ndarray, t: np.ndarray, gamma: float, dtype: str) -> np.ndarray:
+    """Keras' categorical focal cross-entropy (alpha 0.25): probabilities divided by their sum,
+    clipped, then ``-alpha (1 - q)**gamma t log q`` summed over the classes."""
+    q = np.clip(p / p.sum(axis=-1, keepdims=True), *_clip_bounds(dtype))
+    return np.asarray((-0.25 * (1 - q) ** gamma * t * np.log(q)).sum(axis=-1))
+
+
+def _central_difference(f: Any, x: np.ndarray, h: float = 1e-9) -> np.ndarray:
+    """d sum(f) / dx; the step stays inside the clipped regions (beyond 1e-7 of 0 and 1)."""
+    g = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        e = np.zeros_like(x)
+        e[idx] = h
+        g[idx] = (f(x + e).sum() - f(x - e).sum()) / (2 * h)
+    return g
+
+
 @pytest.mark.parametrize("gamma", [0.5, 0.25])
 def test_probabilities_of_zero_and_one(autodiff_backend: Backend, gamma: float) -> None:
-    """Probabilities are clipped to [1e-7, 1 - 1e-7] (Keras): finite values, zero gradients."""
+    """Probabilities are clipped to [1e-7, 1 - 1e-7] (Keras): values of the clipped formula and
+    gradients of 0 at probabilities of exactly 0 and 1 (the clip is flat there); the moderate
+    entry's gradient is that of the float64 formula."""
     p = np.array([[1.0, 0.0, 1.0, 0.0, 0.3]])
     c = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     cases = (
-        (ul.binary_focal_crossentropy, p, BINARY_TARGETS),
-        (ul.categorical_focal_crossentropy, c, np.eye(3)[[0, 0]]),
+        (ul.binary_focal_crossentropy, _binary_focal_np, p, BINARY_TARGETS),
+        (ul.categorical_focal_crossentropy, _categorical_focal_np, c, np.eye(3)[[0, 0]]),
     )
     for dtype in _dtypes(autodiff_backend):
-        for loss, x, t in cases:
-            _value_and_grad(autodiff_backend, loss, x, t, dtype, gamma=gamma)
+        rtol = 1e-6 if dtype == "float64" else 1e-5
+        for loss, reference, x, t in cases:
+            value, grad = _value_and_grad(autodiff_backend, loss, x, t, dtype, gamma=gamma)
+            held = x.astype(dtype).astype(np.float64)  # the values the backend holds
+            f = partial(reference, t=t, gamma=gamma, dtype=dtype)
+            expected = _central_difference(f, held)
+            np.testing.assert_allclose(value, f(held), rtol=rtol)
+            np.testing.assert_array_equal(grad[expected == 0], 0.0)
+            np.testing.assert_allclose(grad, expected, rtol=rtol, atol=0.0)
+        # the binary case's one unclipped entry has a gradient, the others none
+        f = partial(_binary_focal_np, t=BINARY_TARGETS, gamma=gamma, dtype=dtype)
+        assert np.count_nonzero(_central_difference(f, p)) == 1
 
 
 def test_masked_logits(autodiff_backend: Backend) -> None:

@@ -18,7 +18,6 @@ from ._namespace import array_namespace, can_inspect, kernels
 Array = Any
 REDUCTIONS = ("mean", "sum", "none")
 LOG_FLOOR = -100.0  # torch's binary_cross_entropy clamps log(p) here
-_TINY = 1e-44  # below exp(-100) yet representable (subnormal) in float32
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -352,13 +351,15 @@ def softplus(xp: ModuleType, x: Array) -> Array:
 
 
 def log_clamped(xp: ModuleType, p: Array) -> Array:
-    """log(p) clamped below at -100 (torch's BCE convention): finite at p = 0, no warning."""
-    return xp.maximum(xp.log(xp.maximum(p, _TINY)), LOG_FLOOR)
+    """log(p) clamped below at -100 (torch's BCE convention): finite value and gradient at p = 0,
+    no warning. Below the dtype's smallest normal number (where float32 cannot reach -100) the
+    value is -100, as with subnormals flushed to zero; the gradient is 0 there."""
+    return _log_above(xp, p)
 
 
 def log1m_clamped(xp: ModuleType, p: Array) -> Array:
     """log(1 - p) clamped below at -100, as torch's binary_cross_entropy computes it."""
-    return xp.maximum(xp.log(xp.maximum(1 - p, _TINY)), LOG_FLOOR)
+    return _log_above(xp, 1 - p)
 
 
 def xlogy(xp: ModuleType, x: Array, y: Array) -> Array:
@@ -427,6 +428,28 @@ def log_softmax_and_log1m(xp: ModuleType, x: Array, axis: int) -> tuple[Array, A
     # double where: the unique maximum's log1p(-p) would be log(0), with an infinite gradient
     rest = xp.log1p(-xp.exp(xp.where(unique, -1.0, log_p)))
     return log_p, xp.where(unique, others, rest)
+_LOG_ARGUMENT_FLOORS: dict[Any, float] = {}
+
+
+def log_argument_floor(xp: ModuleType, dtype: Any) -> float:
+    """The smallest ``p`` whose log :func:`log_clamped` takes: ``exp(-100)`` where that is a normal
+    number of ``dtype`` (float64), else the dtype's smallest normal number. Never subnormal, so
+    libraries that flush subnormals to zero (XLA, torch with ``set_flush_denormal``) see the same
+    constant, and ``1 / floor`` (the log's gradient there) is finite."""
+    floor = _LOG_ARGUMENT_FLOORS.get(dtype)
+    if floor is None:
+        floor = max(float(xp.finfo(dtype).smallest_normal), math.exp(LOG_FLOOR))
+        _LOG_ARGUMENT_FLOORS[dtype] = floor
+    return floor
+
+
+def _log_above(xp: ModuleType, p: Array) -> Array:
+    """log(p) for p at or above the floor, -100 below it (double where: neither side's gradient
+    ever sees log(0))."""
+    ok = p >= log_argument_floor(xp, p.dtype)
+    return xp.where(ok, xp.log(xp.where(ok, p, 1)), LOG_FLOOR)
+
+
 
 
 # --- shapes and sorting -----------------------------------------------------------------------

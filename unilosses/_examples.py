@@ -182,6 +182,11 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
         _softmax(r.normal(size=(n, c))),
         _softmax(r.normal(size=(n, c))),
     ),
+    # distributions along the last axis of (n, 3, c) arrays: a leading axis besides the batch
+    "distributions_3d": lambda r, n, c: (
+        _softmax(r.normal(size=(n, 3, c))),
+        _softmax(r.normal(size=(n, 3, c))),
+    ),
     "masks": lambda r, n, c: (
         _sigmoid(2 * r.normal(size=(n, c, c))),
         r.integers(0, 2, size=(n, c, c)).astype(np.float64),
@@ -192,6 +197,8 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     ),
     # segmentation: logits and binary masks (N, c, c), an empty and a full target first
     "mask_logits": _mask_logits,
+    # the same with one channel, channel-first: (N, 1, c, c)
+    "mask_logits_one_channel": lambda r, n, c: tuple(a[:, None] for a in _mask_logits(r, n, c)),
     # segmentation edge cases: empty targets and/or predictions (probabilities, (N, c, c))
     "masks_empty": _masks_empty,
     # segmentation, channel-first (N, C, 3, 4) logits with one-hot targets; the last class never

@@ -142,6 +142,15 @@ CASES = [
         natives={"torch": lambda p, t: F().cross_entropy(p.T, t.T)},
         bad_options=(({"axis": 2}, ValueError, "axis"),),
     ),
+    # channels first with smoothing: C counts along axis=1, as torch does (Keras counts the last
+    # axis whatever ``axis`` is, so it has no native here)
+    Case(
+        "categorical_crossentropy",
+        "segmentation_logits",
+        _cce,
+        {"from_logits": True, "axis": 1, "label_smoothing": 0.1},
+        natives={"torch": lambda p, t: F().cross_entropy(p, t, label_smoothing=0.1)},
+    ),
     Case(
         "sparse_categorical_crossentropy",
         "sparse_probs",

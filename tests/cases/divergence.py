@@ -48,6 +48,18 @@ CASES = [
         },
         bad_options=BOOL_OPTIONS,
     ),
+    # (N, L, C): "mean" averages over N and L (Keras); torch's batchmean would divide by N only
+    Case(
+        "kl_divergence",
+        "distributions_3d",
+        _kl,
+        {"axis": -1},
+        natives={
+            "torch": lambda q, p: F().kl_div(torch().log(q), p, reduction="sum") / (q.shape[0] * q.shape[1]),
+            "keras": lambda q, p: keras().losses.KLDivergence()(p, q),
+            "optax": lambda q, p: optax().kl_divergence(jnp().log(q), p).mean(),
+        },
+    ),
     Case(
         "kl_divergence",
         "distributions",

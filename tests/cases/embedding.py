@@ -1,9 +1,9 @@
 """Embedding, metric-learning and ranking cases.
 
 References are plain float64 formulas (loops where the loss pairs rows of a batch); natives are
-torch.nn.functional, Keras 3, Optax and MONAI. ``info_nce`` has no library native: its torch
-native is the ``info-nce-pytorch`` convention written with torch's ``normalize`` and
-``cross_entropy``.
+torch.nn.functional, Keras 3, Optax, MONAI, info-nce-pytorch and pytorch-metric-learning.
+``info_nce`` also has a torch native, the ``info-nce-pytorch`` convention written with torch's
+``normalize`` and ``cross_entropy``, which the torch gradient test uses.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.natives import F, keras, monai, optax, torch
+from tests.natives import F, info_nce, keras, monai, optax, pml, torch
 from unilosses._namespace import array_namespace
 
 from . import Case
@@ -49,11 +49,13 @@ def _triplet(a: np.ndarray, pos: np.ndarray, neg: np.ndarray, margin: float = 1.
 
 
 class CosineDistance:
-    """``1 - cos(x, y)`` over the last axis, for any array library (a custom distance)."""
+    """``1 - cos(x, y)`` over the last axis, for any array library (a custom distance); the
+    product of the norms floored at 1e-8 (torch's ``cosine_similarity``), so zero vectors give 1."""
 
     def __call__(self, x: Any, y: Any) -> Any:
         xp = array_namespace(x, y)
-        return 1 - xp.sum(x * y, axis=-1) / xp.sqrt(xp.sum(x * x, axis=-1) * xp.sum(y * y, axis=-1))
+        sq = xp.sum(x * x, axis=-1) * xp.sum(y * y, axis=-1)
+        return 1 - xp.sum(x * y, axis=-1) / xp.sqrt(xp.maximum(sq, 1e-16))
 
     def __repr__(self) -> str:
         return "cosine_distance"
@@ -63,7 +65,7 @@ def _triplet_distance(a: np.ndarray, pos: np.ndarray, neg: np.ndarray, distance_
     def dist(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         if distance_function is None:
             return np.linalg.norm(x - y + 1e-6, axis=-1)
-        return 1 - (x * y).sum(-1) / (np.linalg.norm(x, axis=-1) * np.linalg.norm(y, axis=-1))
+        return 1 - (x * y).sum(-1) / np.maximum(np.linalg.norm(x, axis=-1) * np.linalg.norm(y, axis=-1), 1e-8)
 
     d_neg = dist(a, neg)
     if swap:
@@ -163,6 +165,35 @@ def _info_nce_torch(q: Any, k: Any, neg: Any = None, temperature: float = 0.1, m
 
 def _keras_circle(e: Any, labels: Any, **options: Any) -> Any:
     return keras().ops.mean(keras().losses.circle(labels, e, **options))
+def _pml_contrastive(x1: Any, x2: Any, y: Any, margin: float) -> Any:
+    """pytorch-metric-learning's ``ContrastiveLoss(pos_margin=0, neg_margin=margin)`` on the given
+    pairs (rows ``i`` of ``x1`` and ``x2``; ``indices_tuple`` names them, positives where
+    ``y = 1``), with its plain Euclidean distance (``normalize_embeddings=False``) and no reducer:
+    its per-pair hinges ``d`` and ``relu(margin - d)``, squared here (Hadsell's form; PML leaves
+    them unsquared), averaged over the pairs."""
+    lib = pml()
+    loss = lib.losses.ContrastiveLoss(
+        pos_margin=0.0,
+        neg_margin=margin,
+        distance=lib.distances.LpDistance(normalize_embeddings=False),
+        reducer=lib.reducers.DoNothingReducer(),
+    )
+    n = len(x1)
+    rows = torch().arange(n)
+    pos, neg = y == 1, y == 0
+    pairs = (rows[pos], rows[pos] + n, rows[neg], rows[neg] + n)
+    out = loss(torch().cat([x1, x2]), indices_tuple=pairs)
+    hinges = [out[k]["losses"] for k in ("pos_loss", "neg_loss")]
+    return sum(torch().sum(torch().as_tensor(h) ** 2) for h in hinges) / n
+
+
+def _monai_ntxent(e: Any, labels: Any, temperature: float) -> Any:
+    """MONAI's ``ContrastiveLoss`` takes two views, row ``i`` of one paired with row ``i`` of the
+    other: the labels' pairs (groups of two) split into two such views."""
+    order = torch().argsort(labels, stable=True)
+    return monai().losses.ContrastiveLoss(temperature=temperature)(e[order[0::2]], e[order[1::2]])
+
+
 
 
 def _torch_cosine(x: Any, y: Any) -> Any:
@@ -260,6 +291,7 @@ CASES = [
             {"margin": m},
             bad_options=(({"margin": -1.0}, ValueError, "margin"), ({"margin": "1"}, TypeError, "margin")),
             names=PAIRS,
+            natives={"pytorch_metric_learning": lambda a, b, y, m=m: _pml_contrastive(a, b, y, m)},
         )
         for m in (1.0, 0.5, 2.0)
     ],
@@ -269,7 +301,11 @@ CASES = [
             "labeled_embeddings",
             _ntxent,
             {"temperature": t},
-            natives={"optax": lambda e, y, t=t: optax().losses.ntxent(e, y, temperature=t)},
+            natives={
+                "optax": lambda e, y, t=t: optax().losses.ntxent(e, y, temperature=t),
+                "monai": lambda e, y, t=t: _monai_ntxent(e, y, t),
+                "pytorch_metric_learning": lambda e, y, t=t: pml().losses.NTXentLoss(temperature=t)(e, y),
+            },
             bad_options=(({"temperature": 0.0}, ValueError, "temperature"), ({"temperature": "1"}, TypeError, "temperature")),
             names=LABELED,
             same_shape=False,
@@ -285,7 +321,8 @@ CASES = [
             natives={
                 "torch": lambda *a, o=opts: _info_nce_torch(
                     *a, temperature=o.get("temperature", 0.1), mode=o.get("negative_mode", "unpaired")
-                )
+                ),
+                "info_nce": lambda *a, o=opts: info_nce().info_nce(*a, **o),
             },
             bad_options=(
                 ({"temperature": -0.1}, ValueError, "temperature"),

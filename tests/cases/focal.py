@@ -1,4 +1,9 @@
-"""Focal-loss cases: binary (Keras, torchvision, Optax, MONAI), categorical (Keras, MONAI)."""
+"""Focal-loss cases: binary (Keras, torchvision, Optax, MONAI), categorical (Keras, MONAI).
+
+torchvision does not import with the CPU torch build of the torch session: its
+``ops.sigmoid_focal_loss`` is the float64 NumPy reference of the logit cases
+(``_torchvision_sigmoid_focal``), written from its source.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,20 @@ def _smoothed(t: Any, ls: float) -> Any:
     return t * (1 - ls) + 0.5 * ls
 
 
+def _torchvision_sigmoid_focal(
+    x: np.ndarray, t: np.ndarray, alpha: float = 0.25, gamma: float = 2.0
+) -> np.ndarray:
+    """torchvision ``ops.sigmoid_focal_loss(inputs, targets, alpha, gamma, reduction="none")``:
+    ``BCE-with-logits * (1 - p_t)**gamma``, times ``alpha_t`` unless ``alpha < 0``."""
+    p = _sigmoid(x)
+    ce = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+    p_t = p * t + (1 - p) * (1 - t)
+    loss = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        loss = (alpha * t + (1 - alpha) * (1 - t)) * loss
+    return loss
+
+
 def _binary_reference(
     p: np.ndarray,
     t: np.ndarray,
@@ -37,15 +56,14 @@ def _binary_reference(
     from_logits: bool = False,
     label_smoothing: float = 0.0,
 ) -> np.ndarray:
-    """Logits: torchvision's ``sigmoid_focal_loss`` formula (alpha=-1 when not balancing);
-    probabilities: Keras' formula, with the clipped probability in ``p_t`` too."""
+    """Logits: torchvision's ``sigmoid_focal_loss`` (alpha=-1 when not balancing) on the
+    smoothed targets; probabilities: Keras' formula, with the clipped probability in ``p_t``
+    too."""
     t = _smoothed(t, label_smoothing)
     if from_logits:
-        prob = _sigmoid(p)
-        ce = np.maximum(p, 0) - p * t + np.log1p(np.exp(-np.abs(p)))
-    else:
-        prob = np.clip(p, EPS, 1 - EPS)
-        ce = -(t * np.log(prob) + (1 - t) * np.log(1 - prob))
+        return _torchvision_sigmoid_focal(p, t, alpha if apply_class_balancing else -1.0, gamma)
+    prob = np.clip(p, EPS, 1 - EPS)
+    ce = -(t * np.log(prob) + (1 - t) * np.log(1 - prob))
     p_t = prob * t + (1 - prob) * (1 - t)
     loss = ce * (1 - p_t) ** gamma
     if apply_class_balancing:

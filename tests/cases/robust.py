@@ -1,6 +1,12 @@
 """Robust regression cases: smooth L1, log-cosh, quantile, Charbonnier/pseudo-Huber, the robust
 kernels (Cauchy, Welsch, Geman-McClure; kornia's formulas at c=1), Barron's general loss, wing,
-l2_loss. References are plain float64 NumPy formulas."""
+l2_loss. References are plain float64 NumPy formulas.
+
+kornia's robust losses have no scale: they are Barron's kernels at ``c = 1`` on the residual in
+the data's units. A scale ``c`` here is kornia on ``p / c`` and ``t / c`` (``_kornia_scaled``);
+Charbonnier's ``epsilon`` and pseudo-Huber's ``delta`` are such a scale that also multiplies
+the loss, by ``c`` and ``c**2``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.natives import F, keras, optax
+from tests.natives import F, keras, kornia, optax
 
 from . import Case
 
@@ -93,6 +99,20 @@ def _l2(p: np.ndarray, t: np.ndarray) -> np.ndarray:
     return 0.5 * (p - t) ** 2
 
 
+# --- natives ----------------------------------------------------------------------------------
+
+
+def _kornia_scaled(name: str, c: float, factor: float = 1.0) -> Any:
+    """``factor * kornia.losses.<name>(p / c, t / c, reduction="mean")``."""
+    return lambda p, t: factor * getattr(kornia().losses, name)(p / c, t / c, reduction="mean")
+
+
+# Barron's alpha -> the kornia kernel it equals (at scale 1)
+_KORNIA_ALPHA = {
+    1.0: "charbonnier_loss", 0.0: "cauchy_loss", -2.0: "geman_mcclure_loss", -math.inf: "welsch_loss"
+}
+
+
 # --- cases ------------------------------------------------------------------------------------
 
 
@@ -140,15 +160,36 @@ CASES = [
         for q in (0.5, 0.1, 0.9)
     ],
     *[
-        Case("charbonnier", "regression", _charbonnier, {"epsilon": e}, bad_options=_bad("epsilon"))
+        Case(
+            "charbonnier",
+            "regression",
+            _charbonnier,
+            {"epsilon": e},
+            natives={"kornia": _kornia_scaled("charbonnier_loss", e, e)},
+            bad_options=_bad("epsilon"),
+        )
         for e in (1e-3, 0.5, 1.0)
     ],
     *[
-        Case("pseudo_huber", "regression", _pseudo_huber, {"delta": d}, bad_options=_bad("delta"))
+        Case(
+            "pseudo_huber",
+            "regression",
+            _pseudo_huber,
+            {"delta": d},
+            natives={"kornia": _kornia_scaled("charbonnier_loss", d, d**2)},
+            bad_options=_bad("delta"),
+        )
         for d in (1.0, 0.3, 2.0)
     ],
     *[
-        Case(loss, "regression", ref, {"c": c}, bad_options=_bad("c"))
+        Case(
+            loss,
+            "regression",
+            ref,
+            {"c": c},
+            natives={"kornia": _kornia_scaled(f"{loss}_loss", c)},
+            bad_options=_bad("c"),
+        )
         for loss, ref in (
             ("cauchy", _cauchy), ("welsch", _welsch), ("geman_mcclure", _geman_mcclure)
         )
@@ -160,6 +201,11 @@ CASES = [
             "regression",
             _general,
             {"alpha": alpha, "scale": scale},
+            natives=(
+                {"kornia": _kornia_scaled(_KORNIA_ALPHA[alpha], scale)}
+                if alpha in _KORNIA_ALPHA
+                else {}
+            ),
             bad_options=(
                 ({"alpha": NAN}, ValueError, "alpha"),
                 ({"alpha": "1"}, TypeError, "alpha"),

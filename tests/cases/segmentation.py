@@ -2,8 +2,13 @@
 Tversky, MCC), compounds (Dice + CE / focal) and Lovász losses.
 
 References are float64 NumPy written from the papers and the MONAI / Berman / smp semantics,
-one sample (and channel) at a time. MONAI natives take channel-first torch tensors; channel-last
-cases move the channel axis for them.
+one sample (and channel) at a time: each sample's pixels that count (MONAI's documented
+``ignore_index`` rules) are selected, then the sums run over them. MONAI natives take
+channel-first torch tensors; channel-last cases move the channel axis for them.
+
+segmentation_models_pytorch does not import with the CPU torch build of the torch session: its
+Tversky loss with ``gamma`` (smp's focal Tversky) and its Lovász losses (Berman's code) are
+float64 NumPy references written from its source (``_smp_focal_tversky``, ``_lovasz_*``).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.natives import keras, monai, optax, torch
+from tests.natives import jnp, keras, kornia, monai, optax, torch
 
 from . import Case
 
@@ -37,6 +42,53 @@ def _one_hot(labels: Array, c: int) -> Array:
     return np.stack([(labels == k).astype(np.float64) for k in range(c)], axis=1)
 
 
+def _kept_pixels(t: Array, c: int, labels: bool, ignore_index: int | None) -> Array:
+    """Which pixels of one sample count, as MONAI documents ``ignore_index``: label maps and
+    single-channel masks drop the pixels whose target equals it; one-hot targets of several
+    channels drop the pixels of that class, or, for an index outside ``[0, C)``, the pixels that
+    belong to no class. ``t``: the sample's labels (pixels,) or its targets (C, pixels)."""
+    n_pixels = t.shape[-1]
+    if ignore_index is None:
+        return np.ones(n_pixels, dtype=bool)
+    if labels:
+        return t != ignore_index
+    if c == 1:
+        return t[0] != ignore_index
+    if 0 <= ignore_index < c:
+        return t[ignore_index] == 0
+    return t.sum(axis=0) > 0
+
+
+def _samples(
+    p: Array,
+    t: Array,
+    axis: int | None = None,
+    sigmoid: bool = False,
+    softmax: bool = False,
+    to_onehot: bool = False,
+    ignore_index: int | None = None,
+) -> list[tuple[Array, Array]]:
+    """Per sample: probabilities and targets as (C, pixels), C = 1 without a channel axis, with
+    only the pixels that count (``_kept_pixels``)."""
+    out = []
+    for x, y in zip(p, t, strict=True):
+        if axis is None:  # one channel pooling every non-batch axis
+            x, y = x.reshape(1, -1), y.reshape(1, -1).astype(np.float64)
+        else:
+            k = axis - 1 if axis > 0 else axis  # the channel axis inside a sample
+            x = np.moveaxis(x, k, 0).reshape(x.shape[k], -1)
+            y = y.reshape(-1) if to_onehot else np.moveaxis(y, k, 0).reshape(x.shape[0], -1)
+        c = x.shape[0]
+        if sigmoid:
+            x = _sigmoid(x)
+        if softmax:
+            x = np.exp(_log_softmax(x, 0))
+        kept = _kept_pixels(y, c, to_onehot, ignore_index)
+        onehot = np.stack([y == k for k in range(c)]).astype(np.float64) if to_onehot else y
+        out.append((x[:, kept], onehot[:, kept]))
+    return out
+
+
 def _layout(
     p: Array,
     t: Array,
@@ -45,43 +97,16 @@ def _layout(
     softmax: bool = False,
     to_onehot: bool = False,
     ignore_index: int | None = None,
-) -> tuple[Array, Array]:
-    """Probabilities and targets as (N, C, pixels) (C = 1 without a channel axis), ignored pixels
-    zeroed in both, following MONAI's rules."""
-    n = p.shape[0]
-    if sigmoid:
-        p = _sigmoid(p)
-    if softmax:
-        p = np.exp(_log_softmax(p, axis))  # type: ignore[arg-type]
-    if axis is None:
-        pp, tt = p.reshape(n, 1, -1), t.reshape(n, 1, -1).astype(np.float64)
-        mask = np.ones_like(tt) if ignore_index is None else (tt != ignore_index).astype(np.float64)
-        return pp * mask, np.where(mask > 0, tt, 0.0)
-    pp = np.moveaxis(p, axis, 1).reshape(n, p.shape[axis], -1)
-    c = pp.shape[1]
-    if to_onehot:
-        labels = t.reshape(n, -1)
-        tt = _one_hot(labels, c)
-        mask = (
-            np.ones((n, 1, labels.shape[1]))
-            if ignore_index is None
-            else (labels != ignore_index)[:, None].astype(np.float64)
-        )
-    else:
-        tt = np.moveaxis(t, axis, 1).reshape(n, c, -1)
-        if ignore_index is None:
-            mask = np.ones((n, 1, tt.shape[2]))
-        elif 0 <= ignore_index < c:
-            mask = 1 - tt[:, ignore_index : ignore_index + 1]
-        else:
-            mask = (tt.sum(axis=1, keepdims=True) > 0).astype(np.float64)
-    return pp * mask, tt * mask
-
-
-def _pool_batch(pp: Array, tt: Array, batch: bool) -> tuple[Array, Array]:
+    batch: bool = False,
+) -> list[tuple[Array, Array]]:
+    """``_samples``, or with ``batch`` one sample holding every sample's pixels."""
+    samples = _samples(p, t, axis, sigmoid, softmax, to_onehot, ignore_index)
     if batch:  # the batch becomes one sample
-        return np.concatenate(list(pp), axis=-1)[None], np.concatenate(list(tt), axis=-1)[None]
-    return pp, tt
+        c = 1 if axis is None else p.shape[axis]
+        pp = [a for a, _ in samples] or [np.zeros((c, 0))]
+        tt = [b for _, b in samples] or [np.zeros((c, 0))]
+        return [(np.concatenate(pp, axis=1), np.concatenate(tt, axis=1))]
+    return samples
 
 
 def _finish(
@@ -133,10 +158,10 @@ def _dice(
     ignore_index: int | None = None,
 ) -> Array:
     nr, dr = _smoothing(smooth, smooth_nr, smooth_dr)
-    pp, tt = _pool_batch(*_layout(p, t, axis, sigmoid, softmax, to_onehot, ignore_index), batch)
-    f = np.zeros(pp.shape[:2])
+    samples = _layout(p, t, axis, sigmoid, softmax, to_onehot, ignore_index, batch)
+    f = np.zeros((len(samples), 1 if axis is None else p.shape[axis]))
     for i, c in np.ndindex(*f.shape):
-        a, b = pp[i, c], tt[i, c]
+        a, b = samples[i][0][c], samples[i][1][c]
         inter = (a * b).sum()
         total = (a**2).sum() + (b**2).sum() if squared else a.sum() + b.sum()
         f[i, c] = 1 - (
@@ -165,11 +190,13 @@ def _tversky_index(
     batch: bool,
 ) -> Array:
     nr, dr = _smoothing(smooth, smooth_nr, smooth_dr)
-    pp, tt = _pool_batch(*_layout(p, t, axis, sigmoid, softmax, to_onehot, ignore_index), batch)
-    tp = (pp * tt).sum(-1)
-    fp = (pp * (1 - tt)).sum(-1)
-    fn = ((1 - pp) * tt).sum(-1)
-    return _div(tp + nr, tp + alpha * fp + beta * fn + dr)
+    samples = _layout(p, t, axis, sigmoid, softmax, to_onehot, ignore_index, batch)
+    index = np.zeros((len(samples), 1 if axis is None else p.shape[axis]))
+    for i, c in np.ndindex(*index.shape):
+        a, b = samples[i][0][c], samples[i][1][c]
+        tp, fp, fn = (a * b).sum(), (a * (1 - b)).sum(), ((1 - a) * b).sum()
+        index[i, c] = _div(tp + nr, tp + alpha * fp + beta * fn + dr)
+    return index
 
 
 def _tversky(
@@ -214,6 +241,28 @@ def _focal_tversky(p: Array, t: Array, **kw: Any) -> Array:
     return _tversky(p, t, **{"gamma": 0.75, **kw})
 
 
+def _smp_focal_tversky(
+    x: Array,
+    t: Array,
+    *,
+    alpha: float = 0.5,
+    beta: float = 0.5,
+    gamma: float = 1.0,
+    smooth: float = 0.0,
+    eps: float = 1e-7,
+) -> Array:
+    """segmentation_models_pytorch ``TverskyLoss(mode="binary", from_logits=True, smooth, eps,
+    alpha, beta, gamma)``, its focal Tversky loss: the whole batch pooled (its ``dims=(0, 2)``),
+    TP from the L1 difference (its soft-label form), ``(1 - TI)**gamma``. smp also sets the loss
+    of a target without foreground to 0; unilosses scores it as any other (MONAI's convention,
+    documented), so that step is left out here."""
+    p, y = _sigmoid(x).ravel(), t.ravel()
+    tp = (p.sum() + y.sum() - np.abs(p - y).sum()) / 2
+    fp, fn = p.sum() - tp, y.sum() - tp
+    score = (tp + smooth) / max(tp + alpha * fp + beta * fn + smooth, eps)
+    return np.asarray((1 - score) ** gamma)
+
+
 def _generalized_dice(
     p: Array,
     t: Array,
@@ -231,18 +280,18 @@ def _generalized_dice(
 ) -> Array:
     """Sudre et al. with MONAI's handling of absent classes, sample by sample."""
     nr, dr = _smoothing(smooth, smooth_nr, smooth_dr)
-    pp, tt = _pool_batch(*_layout(p, t, axis, sigmoid, softmax, to_onehot), batch)
-    if not include_background:
-        pp, tt = pp[:, 1:], tt[:, 1:]
-    out = np.zeros(pp.shape[0])
-    for i in range(pp.shape[0]):
-        vol = tt[i].sum(-1)
+    samples = _layout(p, t, axis, sigmoid, softmax, to_onehot, batch=batch)
+    first = 0 if include_background else 1
+    out = np.zeros(len(samples))
+    for i, (a, b) in enumerate(samples):
+        pi, ti = a[first:], b[first:]
+        vol = ti.sum(-1)
         with np.errstate(divide="ignore"):
             w = {"square": 1 / vol**2, "simple": 1 / vol, "uniform": np.ones_like(vol)}[weight_type]
         finite = np.isfinite(w)
         w = np.where(finite, w, w[finite].max() if finite.any() else 0.0)
-        inter = (pp[i] * tt[i]).sum(-1)
-        out[i] = 1 - (2 * (w * inter).sum() + nr) / ((w * (pp[i].sum(-1) + vol)).sum() + dr)
+        inter = (pi * ti).sum(-1)
+        out[i] = 1 - (2 * (w * inter).sum() + nr) / ((w * (pi.sum(-1) + vol)).sum() + dr)
     return out[0] if batch else out
 
 
@@ -464,6 +513,12 @@ def _last_to_first(a: Any) -> Any:
 
 
 CW = np.array([0.5, 1.0, 2.0, 1.5, 0.25])  # one weight per channel of the c=5 inputs
+ONE_CW = np.array([2.5])  # the weight of a single channel
+
+
+def _first_to_last(a: Any) -> Any:
+    """Channel-first JAX arrays to Optax's channel-last layout."""
+    return jnp().moveaxis(a, 1, -1)
 
 _OVERLAP_BAD = (
     ({"smooth": -1.0}, ValueError, "smooth"),
@@ -547,6 +602,22 @@ CASES = [
         },
     ),
     Case("dice", "masks", _dice, {"ignore_index": 0, "smooth": 0.5}),
+    # one channel with a class weight: multiplied, as Optax does; MONAI ignores ``weight`` when
+    # a single channel is left
+    Case(
+        "dice",
+        "mask_logits_one_channel",
+        _dice,
+        {"axis": 1, "sigmoid": True, "squared": False, "class_weight": ONE_CW},
+        natives={
+            "monai": lambda x, t: ONE_CW[0] * _ml().DiceLoss(sigmoid=True, weight=ONE_CW)(x, t),
+            "optax": lambda x, t: (
+                optax()
+                .losses.dice_loss(_first_to_last(x), _first_to_last(t), smooth=5e-6, class_weights=ONE_CW)
+                .mean()
+            ),
+        },
+    ),
     # --- dice per channel ---------------------------------------------------------------------
     Case(
         "dice",
@@ -781,10 +852,11 @@ CASES = [
         _focal_tversky,
         {"gamma": 1.5, "axis": 1, "softmax": True, "class_weight": CW},
     ),
+    # smp's focal Tversky: one channel, the batch pooled, smooth on both sides
     Case(
         "focal_tversky",
         "mask_logits",
-        _focal_tversky,
+        lambda x, t, gamma, sigmoid, batch: _smp_focal_tversky(x, t, gamma=gamma, smooth=1e-5),
         {"gamma": 0.5, "sigmoid": True, "batch": True},
     ),
     # --- generalized_dice ---------------------------------------------------------------------
@@ -832,10 +904,13 @@ CASES = [
         },
     ),
     # --- mcc ----------------------------------------------------------------------------------
+    # MONAI smooths the numerator (by 0) and the product under the root (by 1e-5) instead of each
+    # count: away from constant masks the two differ by O(smooth / pixels), ~5e-7 here
     Case(
         "mcc",
         "masks",
         _mcc,
+        natives={"monai": lambda p, t: _ml().MCCLoss()(p[:, None], t[:, None])},
         bad_options=(({"smooth": 0.0}, ValueError, "smooth"), ({"batch": 1}, TypeError, "batch")),
     ),
     Case("mcc", "masks_empty", _mcc, {"smooth": 1e-3}),
@@ -915,6 +990,19 @@ CASES = [
         _dice_ce,
         {"axis": -1, "sigmoid": True, "class_weight": CW},
     ),
+    # one channel: MONAI's Dice term leaves out ``weight`` (its BCE takes it as ``pos_weight``)
+    Case(
+        "dice_crossentropy",
+        "mask_logits_one_channel",
+        _dice_ce,
+        {"axis": 1, "sigmoid": True, "class_weight": ONE_CW},
+        natives={
+            "monai": lambda x, t: (
+                _ml().DiceCELoss(sigmoid=True, weight=torch().asarray(ONE_CW, dtype=x.dtype))(x, t)
+                + (ONE_CW[0] - 1) * _ml().DiceLoss(sigmoid=True)(x, t)
+            )
+        },
+    ),
     # --- dice_focal ---------------------------------------------------------------------------
     Case(
         "dice_focal",
@@ -982,7 +1070,14 @@ CASES = [
         {"axis": None, "sigmoid": True, "gamma": 3.0, "alpha": 0.6},
     ),
     # --- lovasz -------------------------------------------------------------------------------
-    Case("lovasz_hinge", "mask_logits", _lovasz_hinge, bad_options=_LOVASZ_BAD, unsupported=DASK),
+    Case(
+        "lovasz_hinge",
+        "mask_logits",
+        _lovasz_hinge,
+        natives={"kornia": lambda x, t: kornia().losses.lovasz_hinge_loss(x[:, None], t)},
+        bad_options=_LOVASZ_BAD,
+        unsupported=DASK,
+    ),
     Case("lovasz_hinge", "mask_logits", _lovasz_hinge, {"per_image": False}, unsupported=DASK),
     Case("lovasz_hinge", "binary_logits", _lovasz_hinge, {"ignore_index": 0}, unsupported=DASK),
     Case(

@@ -51,12 +51,14 @@ def kl_divergence(
     (``log_input``, ``log_target``) are taken as given: a target entry of ``-inf`` contributes 0
     (value and gradient, also against a ``-inf`` prediction, where torch and Optax give NaN).
 
-    Native counterparts: PyTorch ``F.kl_div(log p, t, reduction="batchmean",
-    log_target=log_target)`` (torch takes the prediction as log-probabilities: ``log_input=True``
-    here), ``keras.losses.KLDivergence`` (clips both inputs to ``[1e-7, 1]``), Optax
-    ``kl_divergence(log p, t)`` and ``kl_divergence_with_log_targets(log p, log t)``.
-    ``reduction="none"`` gives one value per sample; ``"mean"`` averages them (torch's
-    ``batchmean``, Keras' default).
+    Native counterparts: ``keras.losses.KLDivergence`` (clips both inputs to ``[1e-7, 1]``),
+    Optax ``kl_divergence(log p, t)`` and ``kl_divergence_with_log_targets(log p, log t)``,
+    PyTorch ``F.kl_div(log p, t, log_target=log_target)`` (torch takes the prediction as
+    log-probabilities: ``log_input=True`` here). ``reduction="none"`` gives one value per
+    distribution: the input's shape without ``axis``. ``"mean"`` averages them over every
+    remaining axis, as Keras' default does: for ``(N, L, C)`` inputs it divides the sum by
+    ``N * L``. torch's ``reduction="batchmean"`` divides the sum by ``N`` only, so it equals this
+    mean for 2-D inputs only; for more axes use ``F.kl_div(..., reduction="sum") / (N * L)``.
 
     Parameters
     ----------

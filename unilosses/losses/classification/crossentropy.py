@@ -165,7 +165,9 @@ def categorical_crossentropy(
     ``dim=1`` there is ``axis=1`` here), ``keras.losses.CategoricalCrossentropy(from_logits,
     label_smoothing, axis)`` (Keras clips probabilities at 1e-7 and renormalizes them; unilosses
     clamps ``log`` at -100 and does not), ``optax.softmax_cross_entropy``. Logits of ``-inf``
-    (masked classes with zero target) give finite losses and gradients.
+    (masked classes with zero target) give finite losses and gradients. Label smoothing counts
+    the ``C`` classes along ``axis``, as torch does; Keras counts them along the last axis
+    whatever its ``axis`` is, so with ``label_smoothing`` and another ``axis`` Keras differs.
 
     Parameters
     ----------

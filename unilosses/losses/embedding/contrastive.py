@@ -61,8 +61,11 @@ def ntxent(
     A batch level loss: a 0-d value for every ``reduction``. Without any positive pair (a single
     sample, an empty batch, all labels distinct) the loss is 0 (Optax gives NaN).
 
-    Native counterpart: ``optax.losses.ntxent`` (these semantics exactly); pytorch-metric-learning
-    ``NTXentLoss`` is the same formula. torch and Keras have none.
+    Native counterparts: ``optax.losses.ntxent`` (these semantics exactly) and
+    pytorch-metric-learning ``NTXentLoss(temperature)`` (the same formula on ``(embeddings,
+    labels)``). MONAI ``ContrastiveLoss(temperature)(z1, z2)`` is this loss on two views, row ``i``
+    of ``z1`` paired with row ``i`` of ``z2``: the embeddings ``concat(z1, z2)`` with the labels
+    ``concat(arange(N), arange(N))``. torch and Keras have none.
 
     Parameters
     ----------
@@ -112,8 +115,9 @@ def ntxent(
 
 
 def _normalize(xp: ModuleType, x: Array) -> Array:
-    """torch's ``F.normalize``: ``x / max(||x||_2, 1e-12)`` over the last axis."""
-    return x / xp.maximum(xp.sqrt(xp.sum(x * x, axis=-1, keepdims=True)), 1e-12)
+    """torch's ``F.normalize``: ``x / max(||x||_2, 1e-12)`` over the last axis, the floor taken
+    on the squared norm (``1e-24``), so a zero row has a finite gradient (no ``sqrt'(0)``)."""
+    return x / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), 1e-24))
 
 
 def info_nce(
@@ -138,8 +142,9 @@ def info_nce(
     - ``negative_mode="unpaired"``: ``negative_keys`` ``(M, D)`` are negatives of every query;
     - ``negative_mode="paired"``: ``negative_keys`` ``(N, M, D)``, query ``i``'s own negatives.
 
-    One value per query. This is the convention of the ``info-nce-pytorch`` package
-    (``InfoNCE(temperature=0.1, negative_mode=...)``), our reference; torch, Keras and Optax have
+    One value per query. Native counterpart: the ``info-nce-pytorch`` package, ``info_nce(query,
+    positive_key, negative_keys, temperature, negative_mode)`` / ``InfoNCE`` with the same
+    options (these semantics; its ``reduction="none"`` is ours too); torch, Keras and Optax have
     no InfoNCE (``optax.losses.ntxent`` is the labelled, symmetric variant: :func:`ntxent`).
 
     Parameters

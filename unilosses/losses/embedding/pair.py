@@ -39,14 +39,16 @@ def _check_leading(xp: ModuleType, x: Array, y: Array, name_x: str, name_y: str)
 
 
 def _norm(xp: ModuleType, d: Array, p: float) -> Array:
-    """The p-norm of ``d`` over its last axis (p > 0; ``math.inf`` gives the maximum)."""
-    if p == 2:
-        return xp.sqrt(xp.sum(d * d, axis=-1))
+    """The p-norm of ``d`` over its last axis (p > 0; ``math.inf`` gives the maximum). At
+    ``d = 0`` its gradient is 0, as torch's (double where: the root's gradient is infinite at 0)."""
     if p == 1:
         return xp.sum(xp.abs(d), axis=-1)
     if math.isinf(p):
         return _core.max_along(xp, xp.abs(d), axis=-1)
-    return xp.sum(xp.abs(d) ** p, axis=-1) ** (1 / p)
+    s = xp.sum(d * d, axis=-1) if p == 2 else xp.sum(xp.abs(d) ** p, axis=-1)
+    positive = s > 0
+    s = xp.where(positive, s, 1)
+    return xp.where(positive, xp.sqrt(s) if p == 2 else s ** (1 / p), 0)
 
 
 def _pairwise_distance(
@@ -339,6 +341,11 @@ def contrastive(
     TF Addons' formula on embeddings (so ``d`` is computed here, as torch's embedding losses do).
 
     Parameters
+    In pytorch-metric-learning's terms: ``ContrastiveLoss(pos_margin=0, neg_margin=margin,
+    distance=LpDistance(normalize_embeddings=False))`` on ``concat(x1, x2)`` with the pairs
+    ``(i, N + i)`` given as ``indices_tuple`` (positive where ``y = 1``), each pair's hinge squared
+    and the squares averaged over the pairs (its default reducer averages the non-zero hinges of
+    the positive and of the negative pairs separately and adds the two means).
     ----------
     x1, x2 : array
         Embeddings ``(..., D)`` of the same shape; gradients flow to ``x1``.

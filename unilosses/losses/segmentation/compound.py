@@ -110,7 +110,9 @@ def dice_crossentropy(
     ``class_weight`` weighs the channels of both terms: the Dice terms as in :func:`dice`, the
     cross-entropy as PyTorch ``weight`` (targets of probabilities: a plain mean of the weighted
     sums; integer labels with ``to_onehot``: the weighted mean over the batch, each sample
-    carrying its share), the binary cross-entropy as ``pos_weight`` of each channel.
+    carrying its share), the binary cross-entropy as ``pos_weight`` of each channel. With one
+    channel MONAI's Dice term ignores ``weight`` (see :func:`unilosses.dice`) and ours multiplies
+    it: there ours is MONAI's value plus ``(weight - 1)`` times its unweighted Dice term.
 
     Native counterpart: MONAI ``DiceCELoss(softmax=True)`` (``sigmoid=True`` with one channel)
     with ``axis=1`` and the same ``include_background, to_onehot_y=to_onehot, squared_pred,

@@ -171,9 +171,12 @@ def focal_tversky(
     :func:`tversky`. At a perfect score (``TI = 1``) the gradient is taken as 0 for ``gamma < 1``.
     An empty target with an empty prediction gives 0 with the default smoothing.
 
-    Native counterpart: segmentation_models_pytorch ``FocalTverskyLoss`` raises each class's loss
-    to ``gamma`` as here, then its mean over classes to ``gamma`` once more; ours averages the
-    per-class values. No installed library has this loss.
+    Native counterpart: segmentation_models_pytorch ``TverskyLoss(mode, alpha, beta, gamma,
+    smooth)`` raises the mean over classes of ``1 - TI`` to ``gamma`` (ours averages each class's
+    ``(1 - TI)**gamma``), always pools the batch (``batch=True`` here) and gives 0 for a class
+    without target pixels (here such a class is scored as any other). For one channel with
+    ``batch=True``, ``sigmoid=True`` (smp's ``from_logits=True``) and ``smooth`` equal to smp's
+    ``smooth``, the two agree wherever the target has foreground.
 
     Parameters
     ----------
@@ -236,9 +239,14 @@ def mcc(
     undefined there) gives ``1 - P / (2 (P + 2 smooth))``, about 0.5, for ``P`` pixels, as
     segmentation_models_pytorch.
 
-    Native counterpart: segmentation_models_pytorch ``MCCLoss(eps=smooth)``, which pools the whole
-    batch: ``batch=True`` here. The default, one value per sample, follows the project's
-    per-sample contract. No installed library has this loss.
+    Native counterparts: segmentation_models_pytorch ``MCCLoss(eps=smooth)``, which pools the
+    whole batch: ``batch=True`` here. The default, one value per sample, follows the project's
+    per-sample contract. MONAI ``MCCLoss(batch)`` (MONAI 1.6.1 and later) on ``(N, 1, ...)``
+    masks computes the same MCC with its smoothing elsewhere: ``smooth_nr`` (default 0) added to
+    the numerator and ``smooth_dr`` (default 1e-5) under the square root, not ``smooth`` to each
+    count; away from constant masks the two agree to ``O(smooth / pixels)``. MONAI scores a
+    prediction without false positives and false negatives as 0, so an empty target with an empty
+    prediction gives 0 there and about 0.5 here (smp's value).
 
     Parameters
     ----------

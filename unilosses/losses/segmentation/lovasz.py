@@ -72,8 +72,10 @@ def lovasz_hinge(
     logit is at most -1.
 
     Native counterparts: Berman's reference ``lovasz_hinge(per_image, ignore)`` and
-    segmentation_models_pytorch ``LovaszLoss("binary", per_image, ignore_index)``; no installed
-    library has it. Berman's default is ``per_image=True`` as here (smp's is False).
+    segmentation_models_pytorch ``LovaszLoss("binary", per_image, ignore_index)`` (the same code).
+    Berman's default is ``per_image=True`` as here (smp's is False). kornia
+    ``losses.lovasz_hinge_loss(logits[:, None], labels)`` is the ``per_image=True`` loss of
+    ``(N, H, W)`` images, averaged (no ``ignore_index``).
 
     Parameters
     ----------
@@ -139,7 +141,9 @@ def lovasz_softmax(
     Native counterparts: Berman's reference ``lovasz_softmax(probas, labels, classes, per_image,
     ignore)`` (probabilities, channel-first: ``axis=1``; its default ``per_image=False``, ours True
     for one value per sample), segmentation_models_pytorch ``LovaszLoss("multiclass")`` (logits:
-    ``from_logits=True``). No installed library has it.
+    ``from_logits=True``). kornia ``losses.lovasz_softmax_loss(logits, labels)`` is
+    ``from_logits=True, axis=1, classes="all"`` per image, averaged (no ``ignore_index``; its
+    ``weight`` multiplies each class's term).
 
     Parameters
     ----------

@@ -92,8 +92,11 @@ def dice(
     softmax, squared_pred=squared, jaccard, smooth_nr, smooth_dr, batch, weight=class_weight,
     ignore_index)`` with ``axis=1`` (MONAI's default is ``squared_pred=False``; our ``squared=True``
     is the project's seed default; MONAI's ``weight`` excludes the background weight when
-    ``include_background=False``, ours always has one weight per channel, as Optax; MONAI's
-    Jaccard doubles the smoothing, see :func:`jaccard`). ``keras.losses.Dice(axis)``:
+    ``include_background=False``, ours always has one weight per channel, as Optax; MONAI ignores
+    ``weight`` when one channel is scored (one channel, or two without the background), ours
+    multiplies that channel's loss by its weight, as Optax does and as it does for any number of
+    channels, so that a weight scales the loss the same way whatever ``C`` is; MONAI's Jaccard
+    doubles the smoothing, see :func:`jaccard`). ``keras.losses.Dice(axis)``:
     ``squared=False, smooth_nr=0, smooth_dr=1e-7``. Optax ``dice_loss(smooth=s)`` on logits:
     ``axis=-1, softmax=True, squared=False, smooth=2*s`` (``class_weights``,
     ``ignore_background`` map to ``class_weight``, ``include_background``). kornia

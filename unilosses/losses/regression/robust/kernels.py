@@ -30,8 +30,8 @@ def cauchy(
 ) -> Array:
     """Cauchy (Lorentzian) loss ``log(1 + (d / c)**2 / 2)``; Barron's ``alpha=0``.
 
-    Native counterparts: none in torch, Keras 3 or Optax. With ``c=1`` it equals kornia's
-    ``cauchy_loss`` (matched by a NumPy reference; kornia is not a dependency).
+    Native counterparts: none in torch, Keras 3 or Optax. kornia ``losses.cauchy_loss`` has no
+    scale (``c=1`` in the data's units): ``cauchy_loss(p / c, t / c)`` equals this loss.
 
     Parameters
     ----------
@@ -62,8 +62,8 @@ def welsch(
 ) -> Array:
     """Welsch (Leclerc) loss ``1 - exp(-(d / c)**2 / 2)``, bounded by 1; Barron's ``alpha=-inf``.
 
-    Native counterparts: none in torch, Keras 3 or Optax. With ``c=1`` it equals kornia's
-    ``welsch_loss`` (matched by a NumPy reference; kornia is not a dependency).
+    Native counterparts: none in torch, Keras 3 or Optax. kornia ``losses.welsch_loss`` has no
+    scale (``c=1`` in the data's units): ``welsch_loss(p / c, t / c)`` equals this loss.
 
     Parameters
     ----------
@@ -94,8 +94,9 @@ def geman_mcclure(
 ) -> Array:
     """Geman-McClure loss ``2 (d / c)**2 / ((d / c)**2 + 4)``, bounded by 2; Barron's ``alpha=-2``.
 
-    Native counterparts: none in torch, Keras 3 or Optax. With ``c=1`` it equals kornia's
-    ``geman_mcclure_loss`` (matched by a NumPy reference; kornia is not a dependency).
+    Native counterparts: none in torch, Keras 3 or Optax. kornia ``losses.geman_mcclure_loss``
+    has no scale (``c=1`` in the data's units): ``geman_mcclure_loss(p / c, t / c)`` equals this
+    loss.
 
     Parameters
     ----------
@@ -141,7 +142,9 @@ def general_robust(
     which loses precision for ``alpha`` near 0 (its approximate form shifts ``alpha`` by 1e-6).
 
     Native counterparts: none in torch, Keras 3 or Optax; tested against float64 NumPy and
-    mpmath references.
+    mpmath references. kornia's kernels are four of its cases, on ``p / scale`` and
+    ``t / scale``: ``charbonnier_loss`` (``alpha=1``), ``cauchy_loss`` (0), ``geman_mcclure_loss``
+    (-2) and ``welsch_loss`` (``-inf``).
 
     Parameters
     ----------

@@ -165,8 +165,9 @@ def charbonnier(
     Computed as ``d**2 / (sqrt(d**2 + epsilon**2) + epsilon)`` (no cancellation for small ``d``).
     Equals ``pseudo_huber(delta=epsilon) / epsilon``.
 
-    Native counterparts: none in torch, Keras 3 or Optax; kornia's ``charbonnier_loss`` formula is
-    matched by a NumPy reference (kornia is not a dependency).
+    Native counterparts: none in torch, Keras 3 or Optax. kornia ``losses.charbonnier_loss``
+    has no ``epsilon`` (it is 1 in the data's units): ``epsilon * charbonnier_loss(p / epsilon,
+    t / epsilon)`` equals this loss.
 
     Parameters
     ----------
@@ -203,7 +204,9 @@ def pseudo_huber(
     ``d**2 / (sqrt(1 + (d / delta)**2) + 1)``. Barron's general loss with ``alpha=1``,
     ``scale=delta`` times ``delta**2``.
 
-    Native counterparts: none in torch, Keras 3 or Optax; tested against a NumPy reference.
+    Native counterparts: none in torch, Keras 3 or Optax. kornia ``losses.charbonnier_loss`` is
+    this loss at ``delta=1``; ``delta**2 * charbonnier_loss(p / delta, t / delta)`` equals it for
+    any ``delta``.
 
     Parameters
     ----------
