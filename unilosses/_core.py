@@ -350,6 +350,28 @@ def softplus(xp: ModuleType, x: Array) -> Array:
     return -log_sigmoid(xp, -x)
 
 
+_LOG_ARGUMENT_FLOORS: dict[Any, float] = {}
+
+
+def log_argument_floor(xp: ModuleType, dtype: Any) -> float:
+    """The smallest ``p`` whose log :func:`log_clamped` takes: ``exp(-100)`` where that is a normal
+    number of ``dtype`` (float64), else the dtype's smallest normal number. Never subnormal, so
+    libraries that flush subnormals to zero (XLA, torch with ``set_flush_denormal``) see the same
+    constant, and ``1 / floor`` (the log's gradient there) is finite."""
+    floor = _LOG_ARGUMENT_FLOORS.get(dtype)
+    if floor is None:
+        floor = max(float(xp.finfo(dtype).smallest_normal), math.exp(LOG_FLOOR))
+        _LOG_ARGUMENT_FLOORS[dtype] = floor
+    return floor
+
+
+def _log_above(xp: ModuleType, p: Array) -> Array:
+    """log(p) for p at or above the floor, -100 below it (double where: neither side's gradient
+    ever sees log(0))."""
+    ok = p >= log_argument_floor(xp, p.dtype)
+    return xp.where(ok, xp.log(xp.where(ok, p, 1)), LOG_FLOOR)
+
+
 def log_clamped(xp: ModuleType, p: Array) -> Array:
     """log(p) clamped below at -100 (torch's BCE convention): finite value and gradient at p = 0,
     no warning. Below the dtype's smallest normal number (where float32 cannot reach -100) the
@@ -428,28 +450,6 @@ def log_softmax_and_log1m(xp: ModuleType, x: Array, axis: int) -> tuple[Array, A
     # double where: the unique maximum's log1p(-p) would be log(0), with an infinite gradient
     rest = xp.log1p(-xp.exp(xp.where(unique, -1.0, log_p)))
     return log_p, xp.where(unique, others, rest)
-_LOG_ARGUMENT_FLOORS: dict[Any, float] = {}
-
-
-def log_argument_floor(xp: ModuleType, dtype: Any) -> float:
-    """The smallest ``p`` whose log :func:`log_clamped` takes: ``exp(-100)`` where that is a normal
-    number of ``dtype`` (float64), else the dtype's smallest normal number. Never subnormal, so
-    libraries that flush subnormals to zero (XLA, torch with ``set_flush_denormal``) see the same
-    constant, and ``1 / floor`` (the log's gradient there) is finite."""
-    floor = _LOG_ARGUMENT_FLOORS.get(dtype)
-    if floor is None:
-        floor = max(float(xp.finfo(dtype).smallest_normal), math.exp(LOG_FLOOR))
-        _LOG_ARGUMENT_FLOORS[dtype] = floor
-    return floor
-
-
-def _log_above(xp: ModuleType, p: Array) -> Array:
-    """log(p) for p at or above the floor, -100 below it (double where: neither side's gradient
-    ever sees log(0))."""
-    ok = p >= log_argument_floor(xp, p.dtype)
-    return xp.where(ok, xp.log(xp.where(ok, p, 1)), LOG_FLOOR)
-
-
 
 
 # --- shapes and sorting -----------------------------------------------------------------------
