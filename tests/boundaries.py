@@ -272,13 +272,16 @@ BOUNDARIES: dict[str, dict[str, Boundary] | str] = {
 
 
 def boundary_cases(cases: list[Any]) -> list[Any]:
-    """``pytest.param(case, name, make)`` for every case and every boundary of its input kind (a
-    kind missing from the table has none here; tests/test_boundaries.py fails on it)."""
+    """``pytest.param(case, name, make)`` for one case per loss and input kind (the one with the
+    fewest options: the floors and clamps are the loss's code path for that kind) and every
+    boundary of that kind (a kind missing from the table has none here; tests/test_boundaries.py
+    fails on it)."""
     import pytest
 
+    one = {(c.loss, c.inputs): c for c in sorted(cases, key=lambda c: -len(c.options))}
     return [
         pytest.param(case, name, make, id=f"{case.id}-{name}")
-        for case in cases
+        for case in one.values()
         if isinstance(BOUNDARIES.get(case.inputs), dict)
         for name, make in BOUNDARIES[case.inputs].items()  # type: ignore[union-attr]
     ]

@@ -83,10 +83,13 @@ def _grads(backend: Backend, fn: Callable[..., Any], xs: list[Any], wrt: list[in
 
 
 def _dtypes(backend: Backend) -> list[str]:
-    """float32 and float64; JAX has one of them per session (the nox session runs this file with
-    and without 64-bit types), as its eager gradients compile each operation per dtype."""
+    """float32 and float64; JAX only float32, in the nox session's run without 64-bit types (its
+    eager gradients compile every operation per shape and dtype; float32 is where XLA flushes
+    subnormal constants to zero, and float64 floors are checked on torch and TensorFlow)."""
     if backend.name == "jax":
-        return ["float64" if backend.has_float64 else "float32"]
+        if backend.has_float64:
+            pytest.skip("JAX is checked in float32, in the nox session's run without 64-bit types")
+        return ["float32"]
     return ["float32", "float64"] if backend.has_float64 else ["float32"]
 
 

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from . import _namespace
-from ._namespace import array_namespace, can_inspect, kernels
+from ._namespace import array_namespace, can_inspect, is_numpy_number, kernels
 
 Array = Any
 REDUCTIONS = ("mean", "sum", "none")
@@ -49,6 +51,30 @@ def check_reduction(reduction: object) -> None:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
 
+def _plain_number(value: object, name: str, kind: str) -> object:
+    """``value`` as a Python number where it stands for one: NumPy scalars and 0-d arrays whose
+    values may be read (eager, host) are converted; a symbolic number (``torch.compile``'s
+    ``SymInt``/``SymFloat``) is returned as it is, unchecked; anything else is a TypeError."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if type(value).__name__ in ("SymInt", "SymFloat"):
+        return value
+    if getattr(value, "shape", None) == () and hasattr(value, "dtype") and can_inspect(value):
+        value = _namespace.to_host(value)[()]  # a 0-d array of any library, or a NumPy scalar
+        if isinstance(value, np.bool_):
+            raise TypeError(f"{name} must be {kind}, got a boolean")
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            return float(value)
+    raise TypeError(f"{name} must be {kind}, got {type(value).__name__}")
+
+
+def is_number(value: object) -> bool:
+    """A Python number, NumPy scalar or 0-d NumPy array: what a number option may be given as."""
+    return isinstance(value, (bool, int, float)) or is_numpy_number(value)
+
+
 def check_number(
     value: object,
     name: str,
@@ -58,13 +84,18 @@ def check_number(
     low_open: bool = False,
     high_open: bool = False,
 ) -> float:
-    """A real Python number within ``[low, high]`` (ends open where asked); returned as float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    v = float(value)
+    """A real number within ``[low, high]`` (ends open where asked), returned as a Python float.
+
+    Accepts Python numbers, NumPy scalars and 0-d host arrays; a symbolic number (traced by
+    ``torch.compile(dynamic=True)``) passes unchecked, since checking it would specialize or break
+    the graph."""
+    v = _plain_number(value, name, "a real number")
+    if not isinstance(v, (int, float)):
+        return v  # type: ignore[return-value]
+    v = float(v)
     lo_ok = low is None or (v > low if low_open else v >= low)
     hi_ok = high is None or (v < high if high_open else v <= high)
-    if math.isnan(v) or not (lo_ok and hi_ok):
+    if v != v or not (lo_ok and hi_ok):
         lo = "-inf" if low is None else low
         hi = "inf" if high is None else high
         left = "(" if low_open or low is None else "["
@@ -74,18 +105,36 @@ def check_number(
     return v
 
 
+def check_int(value: object, name: str, kind: str = "an int") -> int:
+    """An integer option: a Python or NumPy integer, or a 0-d integer host array."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) or (hasattr(value, "dtype") and not hasattr(value, "__index__")):
+        raise TypeError(f"{name} must be {kind}, got {value!r}")
+    v = _plain_number(value, name, kind)
+    if isinstance(v, float):
+        raise TypeError(f"{name} must be {kind}, got {value!r}")
+    return v  # type: ignore[return-value]
+
+
+def check_optional_int(value: object, name: str) -> int | None:
+    """:func:`check_int`, or ``None``."""
+    return None if value is None else check_int(value, name, "an int or None")
+
+
 def check_bool(value: object, name: str) -> bool:
+    if isinstance(value, np.bool_):
+        return bool(value)
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return value
 
 
 def normalize_axis(axis: object, ndim: int, name: str = "axis") -> int:
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"{name} must be an int, got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{name}={axis} is out of range for y_pred with {ndim} dimensions")
-    return axis % ndim
+    a = check_int(axis, name)
+    if not -ndim <= a < ndim:
+        raise ValueError(f"{name}={a} is out of range for y_pred with {ndim} dimensions")
+    return a % ndim
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -106,6 +155,17 @@ def _check_same_device(
             f"{name_other} is on device {b} but {name_pred} is on device {a}; "
             "move them to one device"
         )
+
+
+def _known_rank(x: Array, name: str) -> Array:
+    """``x``, refused when even its number of dimensions is unknown (a traced input declared
+    without a shape)."""
+    if getattr(x, "ndim", 0) in (None, -1):  # (TensorFlow reports -1)
+        raise ValueError(
+            f"{name} has an unknown number of dimensions; the loss needs its rank (sizes may be "
+            "unknown: declare traced inputs with a shape such as [None, None])"
+        )
+    return x
 
 
 def _start(
@@ -143,11 +203,13 @@ def prepare(
     casts both to the compute dtype and returns ``(xp, y_pred, y_true, out_dtype)``.
     Extra keyword arrays are only checked to be of the same library.
     """
+    y_pred, y_true = as_arrays(y_pred, y_true)
     xp = _start(xp, reduction, "y_pred", y_pred, dict(y_pred=y_pred, y_true=y_true, **others))
     if not hasattr(y_true, "dtype"):
         raise TypeError(f"y_true must be an array, got {type(y_true).__name__}")
     _check_same_device(y_pred, y_true)
-    y_pred, y_true = _tensor(xp, y_pred), _tensor(xp, y_true)
+    y_pred = _known_rank(_tensor(xp, y_pred), "y_pred")
+    y_true = _known_rank(_tensor(xp, y_true), "y_true")
     out_dtype = y_pred.dtype
     dtype = compute_dtype(xp, out_dtype)
     if dtype != out_dtype:
@@ -174,8 +236,16 @@ def _tensor(xp: ModuleType, x: Array) -> Array:
     return x if hasattr(x, "ndim") else xp.asarray(x)
 
 
+def as_arrays(*arrays: Any) -> list[Any]:
+    """NumPy scalars (``np.float64(0.3)``, what a reduced NumPy loss returns) as 0-d arrays;
+    everything else as it is."""
+    return [np.asarray(a) if isinstance(a, np.generic) else a for a in arrays]
+
+
 def as_like(xp: ModuleType, value: Any, like: Array, name: str) -> Array:
     """An array option (weights, ...) as an array of ``like``'s dtype and device."""
+    if is_numpy_number(value):
+        value = value.item()
     if isinstance(value, (bool, int, float, list, tuple)):
         return xp.asarray(value, dtype=like.dtype, device=_namespace.device(like))
     if not hasattr(value, "dtype"):
@@ -196,6 +266,9 @@ def as_like(xp: ModuleType, value: Any, like: Array, name: str) -> Array:
 def _sample_weight(xp: ModuleType, sample_weight: Any, loss: Array) -> Array:
     w = as_like(xp, sample_weight, loss, "sample_weight")
     ls, ws = shape_of(loss), shape_of(w)
+    if len(ws) > len(ls) and all(d == 1 for d in ws[len(ls) :]):  # (N, 1) for (N,), as Keras
+        ws = ws[: len(ls)]
+        w = xp.reshape(w, tuple(-1 if d is None else d for d in ws))
     if len(ws) > len(ls):
         raise ValueError(
             f"sample_weight of shape {ws} has more dimensions than the unreduced loss {ls}"
@@ -229,6 +302,7 @@ def reduce(
     out_dtype: Any,
     weight: Array | None = None,
     scale: float = 1.0,
+    invalid: Array | None = None,
 ) -> Array:
     """Apply ``sample_weight`` and the reduction; cast to ``out_dtype``.
 
@@ -236,7 +310,9 @@ def reduce(
     multiplied into ``loss`` (class weights, ignore masks): ``"mean"`` then divides by its sum, as
     torch does for ``weight``/``ignore_index``. ``scale`` multiplies the result: a constant factor
     of the loss applied after the reduction costs one scalar operation instead of an array pass.
+    ``invalid`` (from :func:`check_labels`) makes the loss of invalid samples NaN first.
     """
+    loss = invalidate(xp, loss, invalid)
     if sample_weight is not None:
         sw = _sample_weight(xp, sample_weight, loss)
         loss = loss * sw
@@ -367,9 +443,9 @@ def log_argument_floor(xp: ModuleType, dtype: Any) -> float:
 
 def _log_above(xp: ModuleType, p: Array) -> Array:
     """log(p) for p at or above the floor, -100 below it (double where: neither side's gradient
-    ever sees log(0))."""
-    ok = p >= log_argument_floor(xp, p.dtype)
-    return xp.where(ok, xp.log(xp.where(ok, p, 1)), LOG_FLOOR)
+    ever sees log(0)); NaN stays NaN."""
+    small = p < log_argument_floor(xp, p.dtype)
+    return xp.where(small, LOG_FLOOR, xp.log(xp.where(small, 1, p)))
 
 
 def log_clamped(xp: ModuleType, p: Array) -> Array:
@@ -398,25 +474,74 @@ def take_along_axis(xp: ModuleType, x: Array, indices: Array, axis: int) -> Arra
 
 
 def check_labels(
-    xp: ModuleType, labels: Array, num_classes: int | None, ignore_index: int | None
-) -> None:
-    """Labels in ``[0, num_classes)`` (or equal to ``ignore_index``); eager host arrays only."""
-    if num_classes is None or not can_inspect(labels):
-        return
+    xp: ModuleType,
+    labels: Array,
+    num_classes: int | None,
+    ignore_index: int | None,
+    name: str = "y_true",
+) -> Array | None:
+    """Labels in ``[0, num_classes)`` (or equal to ``ignore_index``).
+
+    Where values may be read (eager host arrays) a label out of range raises ``ValueError`` and
+    the result is ``None``. Elsewhere (traced, lazy, on an accelerator, ``torch.func``) nothing is
+    read: the result is the boolean mask of invalid labels, for :func:`invalidate`, so that an
+    invalid sample's loss is NaN instead of the loss of a neighbouring class."""
+    if num_classes is None:
+        return None
+    if not can_inspect(labels):
+        bad = (labels < 0) | (labels >= num_classes)
+        return bad if ignore_index is None else bad & (labels != ignore_index)
     values = _namespace.to_host(labels)
-    if values.size == 0:
-        return
     if ignore_index is not None:
         values = values[values != ignore_index]
-        if values.size == 0:
-            return
+    if values.size == 0:
+        return None
     lo, hi = int(values.min()), int(values.max())
     if lo < 0 or hi >= num_classes:
-        bad = lo if lo < 0 else hi
+        bad_label = lo if lo < 0 else hi
         ignored = "" if ignore_index is None else f" or ignore_index={ignore_index}"
         raise ValueError(
-            f"y_true holds label {bad}; expected labels in [0, {num_classes}){ignored}"
+            f"{name} holds label {bad_label}; expected labels in [0, {num_classes}){ignored}"
         )
+    return None
+
+
+def probabilities(xp: ModuleType, p: Array, name: str = "y_pred") -> Array:
+    """``p`` checked to hold probabilities (values in ``[0, 1]``), for the values a loss reads.
+
+    Where values may be read (eager host arrays) a value outside raises ``ValueError`` naming
+    ``from_logits=True`` (logits passed as probabilities give a negative cross-entropy);
+    elsewhere such entries become NaN, so that the loss shows them."""
+    if can_inspect(p):
+        values = _namespace.to_host(p)
+        if values.size:
+            lo, hi = values.min(), values.max()
+            if lo < 0 or hi > 1:
+                raise ValueError(
+                    f"{name} holds {lo if lo < 0 else hi}, outside [0, 1]: it must hold "
+                    "probabilities (pass from_logits=True for logits)"
+                )
+        return p
+    return xp.where((p < 0) | (p > 1), xp.nan, p)
+
+
+def invalidate(xp: ModuleType, loss: Array, invalid: Array | None) -> Array:
+    """``loss`` with NaN where ``invalid`` (from :func:`check_labels`) flags a value.
+
+    ``invalid`` has the loss's shape (one label per loss value), or a per-sample loss's batch
+    (leading) axis and more axes (labels per pixel, per slot), reduced with ``any``. Where the
+    loss has no such batch axis (one value for the whole batch) it is NaN if any value is."""
+    if invalid is None:
+        return loss
+    if shape_of(invalid) != shape_of(loss):
+        n = shape_of(loss)[:1]
+        if invalid.ndim > 1:
+            invalid = xp.any(invalid, axis=tuple(range(1, invalid.ndim)))
+        if n and n == shape_of(invalid):
+            invalid = xp.reshape(invalid, (-1,) + (1,) * (loss.ndim - 1))
+        else:
+            invalid = xp.any(invalid)
+    return xp.where(invalid, xp.nan, loss)
 
 
 LOG_ZERO = -1e30  # finite stand-in for log(0): exp gives 0, and 0 * it gives 0, in float32 too
@@ -523,6 +648,7 @@ def prepare_named(
     (kept as they are, e.g. boolean masks). ``None`` entries (optional arrays) stay ``None``.
     Returns ``(xp, arrays in order, out_dtype)``; shapes are the loss's to check.
     """
+    arrays = dict(zip(arrays, as_arrays(*arrays.values()), strict=True))
     names = list(arrays)
     first = names[0]
     pred = arrays[first]
@@ -538,7 +664,7 @@ def prepare_named(
         if not hasattr(a, "dtype"):
             raise TypeError(f"{name} must be an array, got {type(a).__name__}")
         _check_same_device(pred, a, first, name)
-        a = _tensor(xp, a)
+        a = _known_rank(_tensor(xp, a), name)
         if name in labels:
             if not xp.isdtype(a.dtype, "integral"):
                 raise TypeError(f"{name} must hold integer labels, got dtype {a.dtype}")
@@ -570,6 +696,7 @@ def gather_along_axis(xp: ModuleType, x: Array, indices: Array, axis: int) -> Ar
 
 
 def check_sequences(
+    xp: ModuleType,
     labels: Array,
     label_lengths: Array,
     input_lengths: Array,
@@ -577,31 +704,41 @@ def check_sequences(
     time_steps: int,
     num_classes: int | None,
     blank: int,
-) -> None:
-    """Padded label sequences and lengths (CTC), on eager host arrays only (as
-    :func:`check_labels`): lengths within ``[0, time_steps]`` and ``[0, labels.shape[1]]``,
-    labels within their length in ``[0, num_classes)`` and not ``blank``."""
+) -> Array | None:
+    """Padded label sequences and lengths (CTC), as :func:`check_labels` checks labels: lengths
+    within ``[0, time_steps]`` and ``[0, labels.shape[1]]``, labels within their length in
+    ``[0, num_classes)`` and not ``blank``. Raises on eager host arrays; elsewhere returns the
+    per-sample mask of invalid sequences."""
+    s = labels.shape[1]
     if not (can_inspect(labels) and can_inspect(label_lengths) and can_inspect(input_lengths)):
-        return
+        slots = xp.arange(s, dtype=label_lengths.dtype, device=device(labels))
+        used = slots < label_lengths[:, None]
+        bad = labels == blank
+        if num_classes is not None:
+            bad = bad | (labels < 0) | (labels >= num_classes)
+        return (
+            xp.any(used & bad, axis=1)
+            | (input_lengths < 0) | (input_lengths > time_steps)
+            | (label_lengths < 0) | (label_lengths > s)
+        )
     il, ll, y = (_namespace.to_host(a) for a in (input_lengths, label_lengths, labels))
     if il.size and (il.min() < 0 or il.max() > time_steps):
-        bad = il.min() if il.min() < 0 else il.max()
-        raise ValueError(f"input_lengths holds {bad}; expected lengths in [0, {time_steps}]")
-    if ll.size and (ll.min() < 0 or ll.max() > y.shape[1]):
-        bad = ll.min() if ll.min() < 0 else ll.max()
+        bad_length = il.min() if il.min() < 0 else il.max()
+        raise ValueError(f"input_lengths holds {bad_length}; expected lengths in [0, {time_steps}]")
+    if ll.size and (ll.min() < 0 or ll.max() > s):
+        bad_length = ll.min() if ll.min() < 0 else ll.max()
         raise ValueError(
-            f"label_lengths holds {bad}; expected lengths in [0, {y.shape[1]}] (labels' columns)"
+            f"label_lengths holds {bad_length}; expected lengths in [0, {s}] (labels' columns)"
         )
-    import numpy as np
-
-    values = y[np.arange(y.shape[1])[None, :] < ll[:, None]]
+    values = y[np.arange(s)[None, :] < ll[:, None]]
     if values.size == 0:
-        return
+        return None
     if num_classes is not None and (values.min() < 0 or values.max() >= num_classes):
-        bad = values.min() if values.min() < 0 else values.max()
-        raise ValueError(f"labels holds label {bad}; expected labels in [0, {num_classes})")
+        bad_label = values.min() if values.min() < 0 else values.max()
+        raise ValueError(f"labels holds label {bad_label}; expected labels in [0, {num_classes})")
     if (values == blank).any():
         raise ValueError(f"labels holds the blank label {blank} within label_lengths")
+    return None
 
 
 def max_along(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Array:

@@ -39,17 +39,26 @@ def _is_tf_tensor(x: object) -> bool:
     return tf is not None and isinstance(x, (tf.Tensor, tf.Variable))
 
 
+def _is_torch_tensor(x: object) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
 def _lookup(x: object) -> ModuleType:
     if _is_tf_tensor(x):
         from .backends import tensorflow as tf_shim
 
         return tf_shim
+    if _is_torch_tensor(x):  # without array-api-compat's cached lookup, which torch.compile
+        from .backends import torch as torch_shim  # warns about when it traces it
+
+        return torch_shim
     try:
         xp = array_api_compat.array_namespace(x)
-        if xp.__name__ == "array_api_compat.torch":
-            from .backends import torch as torch_shim
+        if xp.__name__ == "array_api_compat.dask.array":
+            from .backends import dask as dask_shim
 
-            return torch_shim
+            return dask_shim
         return xp
     except TypeError:
         raise TypeError(
@@ -68,17 +77,26 @@ def namespace_of(x: object) -> ModuleType:
     return xp
 
 
+def is_numpy_number(x: object) -> bool:
+    """A NumPy scalar or 0-d array: what a number option may be given as."""
+    return type(x).__module__ == "numpy" and getattr(x, "shape", None) == ()
+
+
 def array_namespace(*arrays: object, **named: object) -> ModuleType:
     """One standard namespace for all array arguments.
 
-    ``None`` and Python scalars are skipped. Keyword arguments give the arrays names so that errors
-    can say which argument is wrong. Arrays of two libraries raise :class:`TypeError` naming both.
+    ``None``, Python scalars, lists (options such as ``class_weight=[1.0, 2.0]``, converted
+    later) and NumPy numbers (0-d arrays and scalars given for a number, such as ``var``) are
+    skipped, except for the first argument (the prediction). Keyword arguments give the arrays
+    names so that errors can say which argument is wrong. Arrays of two libraries raise
+    :class:`TypeError` naming both.
     """
     items = [(f"argument {i}", a) for i, a in enumerate(arrays)] + list(named.items())
     xp: ModuleType | None = None
     first: tuple[str, object] | None = None
-    for name, a in items:
-        if a is None or isinstance(a, _PY_SCALARS):
+    for i, (name, a) in enumerate(items):
+        skip = a is None or isinstance(a, (*_PY_SCALARS, list, tuple))
+        if skip or (i and is_numpy_number(a)):
             continue
         try:
             ns = namespace_of(a)
@@ -121,7 +139,7 @@ def low_precision_dtypes(xp: ModuleType) -> tuple[Any, ...]:
     lows = _LOW_PRECISION.get(id(xp))
     if lows is None:
         lows = tuple(getattr(xp, n) for n in ("float16", "bfloat16") if hasattr(xp, n))
-        if xp.__name__ == "array_api_compat.dask.array":  # holds NumPy dtypes, exports no float16
+        if xp.__name__ == "unilosses.backends.dask":  # holds NumPy dtypes, exports no float16
             import numpy as np
 
             lows = (np.dtype(np.float16),)
@@ -135,15 +153,21 @@ def low_precision_dtypes(xp: ModuleType) -> tuple[Any, ...]:
 def can_inspect(x: Any) -> bool:
     """True when reading values of ``x`` is cheap and safe: eager, not traced, not lazy, on host.
 
-    Data-dependent checks (label ranges) run only then: never under torch.compile, jax.jit or
-    tf.function, never on Dask (lazy) and never on a GPU (it would force a device sync).
+    Data-dependent checks (label ranges) run only then: never under torch.compile, jax.jit,
+    tf.function or a ``torch.func`` transform, never on fake tensors, never on Dask (lazy) and
+    never on a GPU (it would force a device sync).
     """
     lib = library_name(x)
     if lib in ("numpy", "array_api_strict"):
         return True
     if lib == "torch":
         torch = sys.modules["torch"]
-        return x.device.type == "cpu" and not torch.compiler.is_compiling()
+        return (
+            x.device.type == "cpu"
+            and not torch.compiler.is_compiling()
+            and type(x) in (torch.Tensor, torch.nn.Parameter)  # not a FakeTensor or a subclass
+            and torch._C._functorch.peek_interpreter_stack() is None  # in no torch.func transform
+        )
     if lib == "jax":
         jax = sys.modules["jax"]
         if isinstance(x, jax.core.Tracer):

@@ -139,12 +139,11 @@ def ctc(
     if _core.check_bool(batch_first, "batch_first") and log_probs.ndim == 3:
         log_probs = xp.permute_dims(log_probs, (1, 0, 2))
     steps, n, c = _check_shapes(log_probs, labels, input_lengths, label_lengths)
-    if isinstance(blank, bool) or not isinstance(blank, int):
-        raise TypeError(f"blank must be an int, got {type(blank).__name__}")
+    blank = _core.check_int(blank, "blank")
     if blank < 0 or (c is not None and blank >= c):
         raise ValueError(f"blank must be in [0, {c}) (log_probs' classes), got {blank}")
-    _core.check_sequences(
-        labels, label_lengths, input_lengths, time_steps=steps, num_classes=c, blank=blank
+    invalid = _core.check_sequences(
+        xp, labels, label_lengths, input_lengths, time_steps=steps, num_classes=c, blank=blank
     )
     s = labels.shape[1]
     width = 2 * s + 1  # the extended label sequence: blanks around and between the labels
@@ -185,10 +184,11 @@ def ctc(
     before = xp.where(label_lengths > 0, before, LOG_ZERO)
     log_p = _core.logaddexp(xp, end, before)
     infeasible = log_p < 0.5 * LOG_ZERO
-    loss = xp.where(infeasible, 0.0 if zero_infinity else float("inf"), -log_p)
+    # a log-likelihood is never above 0 (rounding can put a certain alignment at +1e-8)
+    loss = xp.where(infeasible, 0.0 if zero_infinity else float("inf"), -xp.minimum(log_p, 0))
     if reduction == "mean":  # torch: each loss over its label length, then the batch mean
         loss = loss / xp.astype(xp.where(label_lengths > 1, label_lengths, 1), loss.dtype)
-    return _core.reduce(xp, loss, reduction, sample_weight, out_dtype)
+    return _core.reduce(xp, loss, reduction, sample_weight, out_dtype, invalid=invalid)
 
 
 def _logsumexp3(xp: ModuleType, a: Array, b: Array, c: Array) -> Array:

@@ -31,7 +31,7 @@ def _smoothing(label_smoothing: float) -> float:
 
 def _pos_weight(xp: ModuleType, pos_weight: Any, like: Array) -> Any:
     """``pos_weight`` as a Python float (checked >= 0) or an array broadcastable to ``like``."""
-    if isinstance(pos_weight, (bool, int, float)):
+    if _core.is_number(pos_weight):
         return _core.check_number(pos_weight, "pos_weight", low=0.0)
     pw = _core.as_like(xp, pos_weight, like, "pos_weight")
     ps, ls = _core.shape_of(pw), _core.shape_of(like)
@@ -116,6 +116,7 @@ def binary_crossentropy(
         else:  # log(1 - p) = log p - x
             loss = (1 - t) * y_pred - (pw * t + (1 - t)) * log_p
     else:
+        y_pred = _core.probabilities(xp, y_pred)
         pos = t * _core.log_clamped(xp, y_pred)
         loss = (t - 1) * _core.log1m_clamped(xp, y_pred) - (pos if pw is None else pw * pos)
     if axis is not None:
@@ -129,7 +130,7 @@ def _log_probs(xp: ModuleType, y_pred: Array, from_logits: bool, axis: int) -> A
     if from_logits:
         # masked logits (-inf) give -inf log-probabilities: keep them finite so 0 * logp = 0
         return xp.maximum(_core.log_softmax(xp, y_pred, axis), _MASKED_LOGP)
-    return _core.log_clamped(xp, y_pred)
+    return _core.log_clamped(xp, _core.probabilities(xp, y_pred))
 
 
 def _log_probs_lazily(
@@ -140,7 +141,7 @@ def _log_probs_lazily(
     entries applies it after the gather (from logits: the clamp of masked classes)."""
     if from_logits:
         return _core.log_softmax(xp, y_pred, axis), lambda v: -xp.maximum(v, _MASKED_LOGP)
-    return y_pred, lambda v: -_core.log_clamped(xp, v)
+    return y_pred, lambda v: -_core.log_clamped(xp, _core.probabilities(xp, v))
 
 
 def categorical_crossentropy(
@@ -251,13 +252,14 @@ def sparse_categorical_crossentropy(
     """
     ls = _smoothing(label_smoothing)
     _core.check_bool(from_logits, "from_logits")
-    xp, y_pred, y_true, axis, out = _sparse_inputs(
+    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
+    xp, y_pred, y_true, axis, out, invalid = _sparse_inputs(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )
     x, nll = _log_probs_lazily(xp, y_pred, from_logits, axis)
     loss, weight = _sparse_loss(xp, x, y_true, axis, ignore_index, class_weight, ls, nll)
-    return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight, invalid=invalid)
 
 
 # --- shared by the losses over integer labels (here and in .variants) -------------------------
@@ -270,16 +272,13 @@ def _sparse_inputs(
     xp: ModuleType | None,
     reduction: str,
     axis: object,
-    ignore_index: object,
+    ignore_index: int | None,
     class_weight: Array | None,
-) -> tuple[ModuleType, Array, Array, int, Any]:
-    """``prepare`` for integer labels along ``axis`` of ``y_pred``: checks ``ignore_index``, the
-    label shape (a trailing size-1 axis is squeezed, as Keras does) and, on eager host arrays, the
-    label range. Returns ``(xp, y_pred, labels, axis, out_dtype)``."""
-    if ignore_index is not None and (
-        isinstance(ignore_index, bool) or not isinstance(ignore_index, int)
-    ):
-        raise TypeError(f"ignore_index must be an int or None, got {ignore_index!r}")
+) -> tuple[ModuleType, Array, Array, int, Any, Array | None]:
+    """``prepare`` for integer labels along ``axis`` of ``y_pred`` (``ignore_index`` checked by
+    the caller with ``_core.check_optional_int``): checks the label shape (a trailing size-1 axis
+    is squeezed, as Keras does) and the label range (:func:`unilosses._core.check_labels`).
+    Returns ``(xp, y_pred, labels, axis, out_dtype, invalid)``, ``invalid`` for ``reduce``."""
     xp, y_pred, y_true, out = _core.prepare(
         y_pred, y_true, xp=xp, reduction=reduction, labels=True, class_weight=class_weight
     )
@@ -294,8 +293,8 @@ def _sparse_inputs(
             f"y_true must hold one label per sample, shape {expected} for y_pred of shape "
             f"{_core.shape_of(y_pred)} with axis={axis}; got {_core.shape_of(y_true)}"
         )
-    _core.check_labels(xp, y_true, y_pred.shape[axis], ignore_index)
-    return xp, y_pred, y_true, axis, out
+    invalid = _core.check_labels(xp, y_true, y_pred.shape[axis], ignore_index)
+    return xp, y_pred, y_true, axis, out, invalid
 
 
 def _sparse_loss(

@@ -202,7 +202,7 @@ def categorical_focal_crossentropy(
     [0.0, 2500.0]
     """
     g, ls = _common_options(gamma, from_logits, label_smoothing)
-    scalar_alpha = isinstance(alpha, (bool, int, float))
+    scalar_alpha = _core.is_number(alpha)
     if scalar_alpha:
         alpha = _core.check_number(alpha, "alpha", low=0.0)
     array_alpha = not (scalar_alpha or isinstance(alpha, (list, tuple)))

@@ -33,10 +33,10 @@ def _labelled(
     xp: ModuleType | None,
     reduction: str,
     class_weight: Array | None = None,
-) -> tuple[ModuleType, Array, Array, Any]:
+) -> tuple[ModuleType, Array, Array, Any, Array | None]:
     """``prepare`` for integer labels along the last axis (shape and range checked as for the
-    sparse cross-entropy); returns ``(xp, y_pred, one_hot_mask, out_dtype)``."""
-    xp, y_pred, labels, _, out = _sparse_inputs(
+    sparse cross-entropy); returns ``(xp, y_pred, one_hot_mask, out_dtype, invalid)``."""
+    xp, y_pred, labels, _, out, invalid = _sparse_inputs(
         y_pred,
         y_true,
         xp=xp,
@@ -46,7 +46,7 @@ def _labelled(
         class_weight=class_weight,
     )
     hot = xp.astype(labels, y_pred.dtype)[..., None] == _core.class_indices(xp, y_pred, -1)
-    return xp, y_pred, hot, out
+    return xp, y_pred, hot, out, invalid
 
 
 def _pick(xp: ModuleType, x: Array, mask: Array) -> Array:
@@ -118,9 +118,9 @@ def multiclass_hinge(
     >>> ul.multiclass_hinge(s, np.array([0, 2]), reduction="none").tolist()
     [0.0, 3.0]
     """
-    xp, y_pred, hot, out = _labelled(y_pred, y_true, xp, reduction)
+    xp, y_pred, hot, out, invalid = _labelled(y_pred, y_true, xp, reduction)
     loss = _core.max_along(xp, xp.where(hot, y_pred, y_pred + 1), -1) - _pick(xp, y_pred, hot)
-    return _core.reduce(xp, loss, reduction, sample_weight, out)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, invalid=invalid)
 
 
 def multiclass_perceptron(
@@ -144,9 +144,9 @@ def multiclass_perceptron(
     >>> ul.multiclass_perceptron(s, np.array([0, 2]), reduction="none").tolist()
     [0.0, 2.0]
     """
-    xp, y_pred, hot, out = _labelled(y_pred, y_true, xp, reduction)
+    xp, y_pred, hot, out, invalid = _labelled(y_pred, y_true, xp, reduction)
     loss = _core.max_along(xp, y_pred, -1) - _pick(xp, y_pred, hot)
-    return _core.reduce(xp, loss, reduction, sample_weight, out)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, invalid=invalid)
 
 
 def multi_margin(
@@ -191,12 +191,12 @@ def multi_margin(
     if p not in (1, 2) or isinstance(p, bool):
         raise ValueError(f"p must be 1 or 2, got {p!r}")
     m = _core.check_number(margin, "margin")
-    xp, y_pred, hot, out = _labelled(y_pred, y_true, xp, reduction, class_weight)
+    xp, y_pred, hot, out, invalid = _labelled(y_pred, y_true, xp, reduction, class_weight)
     z = xp.where(hot, 0, xp.maximum(m - _pick(xp, y_pred, hot)[..., None] + y_pred, 0))
     loss = xp.mean(z if p == 1 else z * z, axis=-1)
     if class_weight is not None:
         loss = loss * _pick(xp, _class_weight(xp, class_weight, y_pred), hot)
-    return _core.reduce(xp, loss, reduction, sample_weight, out)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, invalid=invalid)
 
 
 def multilabel_margin(
@@ -226,7 +226,7 @@ def multilabel_margin(
     """
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction, labels=True)
     _core.check_same_shape(y_pred, y_true)
-    _core.check_labels(xp, y_true, y_pred.shape[-1], -1)
+    invalid = _core.check_labels(xp, y_true, y_pred.shape[-1], -1)
     position = _core.class_indices(xp, y_pred, -1)
     labels = xp.astype(y_true, y_pred.dtype)
     # slot j is valid when no -1 stands at a position k <= j
@@ -239,7 +239,7 @@ def multilabel_margin(
     h = xp.maximum(1 - s_target[..., :, None] + y_pred[..., None, :], 0)
     h = xp.where(valid[..., :, None] & ~is_target[..., None, :], h, 0)
     loss = xp.sum(xp.mean(h, axis=-1), axis=-1)
-    return _core.reduce(xp, loss, reduction, sample_weight, out)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, invalid=invalid)
 
 
 def multilabel_soft_margin(

@@ -133,10 +133,10 @@ def multiclass_sparsemax_loss(
     >>> ul.multiclass_sparsemax_loss(z, np.array([0, 1]), reduction="none").round(6).tolist()
     [0.0, 0.36]
     """
-    xp, y_pred, hot, out = _labelled(y_pred, y_true, xp, reduction)
+    xp, y_pred, hot, out, invalid = _labelled(y_pred, y_true, xp, reduction)
     z = y_pred - _core.max_along(xp, y_pred, -1, keepdims=True)
     p, support = _sparsemax(xp, z)
     z_y = xp.sum(xp.where(hot, z, 0), axis=-1)
     zs = xp.where(support, z, 0)  # p * z with -inf scores outside the support kept out
     loss = xp.sum(p * zs, axis=-1) - z_y + (1 - xp.sum(p * p, axis=-1)) / 2
-    return _core.reduce(xp, loss, reduction, sample_weight, out)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, invalid=invalid)

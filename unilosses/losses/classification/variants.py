@@ -68,14 +68,15 @@ def nll(
     >>> round(float(ul.nll(logp, np.array([0, 1, -100]))), 6)
     0.458145
     """
-    xp, y_pred, y_true, axis, out = _sparse_inputs(
+    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
+    xp, y_pred, y_true, axis, out, invalid = _sparse_inputs(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )
     loss, weight = _sparse_loss(
         xp, y_pred, y_true, axis, ignore_index, class_weight, 0.0, lambda v: -v
     )
-    return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight, invalid=invalid)
 
 
 def poly1_crossentropy(
@@ -134,7 +135,7 @@ def poly1_crossentropy(
     [0.423144, 1.193147]
     """
     eps = _core.check_number(epsilon, "epsilon")
-    if not math.isfinite(eps):
+    if not -math.inf < eps < math.inf:
         raise ValueError(f"epsilon must be a finite number, got {epsilon!r}")
     ls = _smoothing(label_smoothing)
     _core.check_bool(from_logits, "from_logits")
@@ -209,7 +210,8 @@ def generalized_crossentropy(
     """
     q = _core.check_number(q, "q", low=0.0, high=1.0, low_open=True)
     _core.check_bool(from_logits, "from_logits")
-    xp, y_pred, y_true, axis, out = _sparse_inputs(
+    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
+    xp, y_pred, y_true, axis, out, invalid = _sparse_inputs(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )
@@ -219,4 +221,4 @@ def generalized_crossentropy(
         return (1 - xp.exp(-q * nll(v))) / q
 
     loss, weight = _sparse_loss(xp, x, y_true, axis, ignore_index, class_weight, 0.0, per_class)
-    return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, weight=weight, invalid=invalid)

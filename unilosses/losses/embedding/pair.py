@@ -43,7 +43,7 @@ def _norm(xp: ModuleType, d: Array, p: float) -> Array:
     ``d = 0`` its gradient is 0, as torch's (double where: the root's gradient is infinite at 0)."""
     if p == 1:
         return xp.sum(xp.abs(d), axis=-1)
-    if math.isinf(p):
+    if p == math.inf:
         return _core.max_along(xp, xp.abs(d), axis=-1)
     s = xp.sum(d * d, axis=-1) if p == 2 else xp.sum(xp.abs(d) ** p, axis=-1)
     positive = s > 0
@@ -339,13 +339,13 @@ def contrastive(
     no 1/2) on given distances; pytorch-metric-learning's ``ContrastiveLoss`` uses unsquared
     hinges ``relu(d - pos_margin)`` / ``relu(neg_margin - d)`` over all pairs in a batch. We take
     TF Addons' formula on embeddings (so ``d`` is computed here, as torch's embedding losses do).
-
-    Parameters
     In pytorch-metric-learning's terms: ``ContrastiveLoss(pos_margin=0, neg_margin=margin,
     distance=LpDistance(normalize_embeddings=False))`` on ``concat(x1, x2)`` with the pairs
     ``(i, N + i)`` given as ``indices_tuple`` (positive where ``y = 1``), each pair's hinge squared
     and the squares averaged over the pairs (its default reducer averages the non-zero hinges of
     the positive and of the negative pairs separately and adds the two means).
+
+    Parameters
     ----------
     x1, x2 : array
         Embeddings ``(..., D)`` of the same shape; gradients flow to ``x1``.

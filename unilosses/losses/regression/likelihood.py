@@ -173,7 +173,7 @@ def poisson(
 
 def _variance(xp: ModuleType, var: Any, y_pred: Array) -> Array | float:
     """``var`` as a float or an array that broadcasts to ``y_pred`` (torch's shape rules)."""
-    if isinstance(var, (bool, int, float)):
+    if _core.is_number(var):
         return _core.check_number(var, "var", low=0.0)
     if not hasattr(var, "dtype") or not xp.isdtype(var.dtype, "real floating"):
         raise TypeError(f"var must be a real floating array or a float, got {type(var).__name__}")
@@ -243,7 +243,7 @@ def gaussian_nll(
     """
     _core.check_bool(full, "full")
     eps = _core.check_number(eps, "eps", low=0.0, low_open=True)
-    arrays = {} if isinstance(var, (bool, int, float)) else {"var": var}
+    arrays = {} if _core.is_number(var) else {"var": var}
     xp, y_pred, y_true, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction, **arrays)
     v = _variance(xp, var, y_pred)
     d = y_pred - y_true

@@ -26,14 +26,6 @@ def smoothing(smooth: object, smooth_nr: object, smooth_dr: object) -> tuple[flo
     return nr, dr
 
 
-def check_ignore_index(ignore_index: object) -> int | None:
-    if ignore_index is not None and (
-        isinstance(ignore_index, bool) or not isinstance(ignore_index, int)
-    ):
-        raise TypeError(f"ignore_index must be an int or None, got {ignore_index!r}")
-    return ignore_index
-
-
 def check_weight(value: object, name: str) -> float:
     return _core.check_number(value, name, low=0.0)
 
@@ -66,6 +58,7 @@ class Masks:
     mask: Array | None  # 1 where a pixel counts, 0 where ignored; broadcasts against x
     labels: bool  # y_true held integer labels
     class_weight: Array | None  # () or (C,), in the compute dtype
+    invalid: Array | None  # invalid labels where they could not be checked, for _core.reduce
 
 
 def prepare(
@@ -87,7 +80,7 @@ def prepare(
     """
     _core.check_bool(to_onehot, "to_onehot")
     _core.check_bool(include_background, "include_background")
-    ignore_index = check_ignore_index(ignore_index)
+    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
     needs = [*needs_axis]
     needs += ["to_onehot=True"] if to_onehot else []
     needs += ["include_background=False"] if not include_background else []
@@ -113,7 +106,7 @@ def prepare(
     if not include_background and n_channels == 1:
         raise ValueError("include_background=False needs at least two channels along axis")
 
-    mask = None
+    mask = invalid = None
     if to_onehot:
         assert k is not None
         labels = t
@@ -128,7 +121,7 @@ def prepare(
                 f"y_true must hold one integer label per pixel, shape {expected} for y_pred of "
                 f"shape {_core.shape_of(x)} with axis={axis}; got {_core.shape_of(y_true)}"
             )
-        _core.check_labels(
+        invalid = _core.check_labels(
             xp, labels, n_channels if isinstance(n_channels, int) else None, ignore_index
         )
         labels = xp.expand_dims(labels, axis=k)
@@ -156,7 +149,7 @@ def prepare(
                 f"class_weight must be a number or have shape ({n_channels},) (one weight per "
                 f"channel, background included), got {shape}"
             )
-    return Masks(xp, x, t, out, k, mask, to_onehot, cw)
+    return Masks(xp, x, t, out, k, mask, to_onehot, cw, invalid)
 
 
 def activate(xp: ModuleType, x: Array, axis: int | None, sigmoid: bool, softmax: bool) -> Array:

@@ -187,7 +187,7 @@ def dice_crossentropy(
         else:
             ce = _masks.mean_per_sample(xp, nll, batch)
     loss = lam_d * dice_loss + lam_c * ce
-    return _core.reduce(xp, loss, reduction, sample_weight, m.out)
+    return _core.reduce(xp, loss, reduction, sample_weight, m.out, invalid=m.invalid)
 
 
 def dice_focal(
@@ -297,4 +297,4 @@ def dice_focal(
         assert m.axis is not None
         focal = _masks.drop_first(focal, m.axis)
     loss = lam_d * dice_loss + lam_f * _masks.mean_per_sample(xp, focal, batch)
-    return _core.reduce(xp, loss, reduction, sample_weight, m.out)
+    return _core.reduce(xp, loss, reduction, sample_weight, m.out, invalid=m.invalid)

@@ -138,7 +138,7 @@ def tversky(
         reduction=reduction,
     )
     loss = _masks.average_channels(m.xp, 1 - index, m, include_background)
-    return _core.reduce(m.xp, loss, reduction, sample_weight, m.out)
+    return _core.reduce(m.xp, loss, reduction, sample_weight, m.out, invalid=m.invalid)
 
 
 def focal_tversky(
@@ -218,7 +218,7 @@ def focal_tversky(
         positive = base > 0  # 0**gamma has an infinite derivative for gamma < 1
         base = xp.where(positive, xp.where(positive, base, 1) ** g, 0)
     loss = _masks.average_channels(xp, base, m, include_background)
-    return _core.reduce(xp, loss, reduction, sample_weight, m.out)
+    return _core.reduce(xp, loss, reduction, sample_weight, m.out, invalid=m.invalid)
 
 
 def mcc(

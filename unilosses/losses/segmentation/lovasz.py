@@ -16,7 +16,6 @@ from types import ModuleType
 from typing import Any
 
 from ... import _core
-from . import _masks
 
 Array = Any
 
@@ -100,7 +99,7 @@ def lovasz_hinge(
     0.566667
     """
     _core.check_bool(per_image, "per_image")
-    _masks.check_ignore_index(ignore_index)
+    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
     xp, x, t, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction)
     if x.ndim < 2:
         raise ValueError(
@@ -176,7 +175,7 @@ def lovasz_softmax(
     _core.check_bool(per_image, "per_image")
     if classes not in ("present", "all"):
         raise ValueError(f"classes must be 'present' or 'all', got {classes!r}")
-    _masks.check_ignore_index(ignore_index)
+    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
     xp, x, labels, out = _core.prepare(y_pred, y_true, xp=xp, reduction=reduction, labels=True)
     k = _core.normalize_axis(axis, x.ndim)
     if x.ndim < 2 or k == 0:
@@ -194,7 +193,9 @@ def lovasz_softmax(
             f"{_core.shape_of(x)} with axis={axis}; got {got}"
         )
     n_classes = x.shape[k]
-    _core.check_labels(xp, labels, n_classes if isinstance(n_classes, int) else None, ignore_index)
+    invalid = _core.check_labels(
+        xp, labels, n_classes if isinstance(n_classes, int) else None, ignore_index
+    )
     p = xp.exp(_core.log_softmax(xp, x, k)) if from_logits else x
     # (images, C, pixels): classes on axis 1, the pixels of an image on the last axis
     if per_image:
@@ -214,4 +215,4 @@ def lovasz_softmax(
         loss = _core.safe_divide(xp, xp.sum(per_class * present, axis=-1), xp.sum(present, axis=-1))
     if not per_image:
         loss = xp.squeeze(loss, axis=0)
-    return _core.reduce(xp, loss, reduction, sample_weight, out)
+    return _core.reduce(xp, loss, reduction, sample_weight, out, invalid=invalid)

@@ -178,7 +178,7 @@ def dice(
         batch=batch,
         include_background=include_background,
     )
-    return _core.reduce(xp, loss, reduction, sample_weight, m.out)
+    return _core.reduce(xp, loss, reduction, sample_weight, m.out, invalid=m.invalid)
 
 
 def jaccard(
@@ -332,4 +332,4 @@ def generalized_dice(
     num = 2 * xp.sum(w * inter, axis=-1) + nr
     den = xp.sum(w * (sp + st), axis=-1) + dr
     loss = 1 - _core.safe_divide(xp, num, den)
-    return _core.reduce(xp, loss, reduction, sample_weight, m.out)
+    return _core.reduce(xp, loss, reduction, sample_weight, m.out, invalid=m.invalid)

@@ -1,0 +1,49 @@
+"""array-api-compat's Dask namespace, with the functions that need known chunk sizes replaced.
+
+After boolean masking a Dask array has unknown chunk sizes (``nan`` in its shape); Dask's
+``expand_dims`` (a reshape), ``zeros_like``/``ones_like``/``full_like`` (a new array of that
+shape) and array-api-compat's ``clip`` (a broadcast to the shape) then fail. Indexing with
+``None``, blockwise constructors and elementwise bounds need no sizes. Everything else is
+array-api-compat's (module ``__getattr__``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dask.array as da
+import numpy as np
+from array_api_compat.dask import array as _compat
+
+KERNELS: dict[str, Any] = {}  # no gather along an axis, no fused kernels: generic formulas
+
+
+def __getattr__(name: str) -> Any:
+    return getattr(_compat, name)
+
+
+def expand_dims(x: Any, /, *, axis: int = 0) -> Any:
+    ndim = x.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise IndexError(f"axis {axis} is out of bounds for an array of {ndim} dimensions")
+    return x[(slice(None),) * (axis % ndim) + (None,)]
+
+
+def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
+    if min is not None:
+        x = da.maximum(x, min)
+    return x if max is None else da.minimum(x, max)
+
+
+def full_like(x: Any, /, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Any:
+    dtype = x.dtype if dtype is None else dtype
+    return x.map_blocks(np.full_like, fill_value, dtype=dtype, meta=np.empty((), dtype))
+
+
+def zeros_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
+    return full_like(x, 0, dtype=dtype)
+
+
+def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
+    return full_like(x, 1, dtype=dtype)
+
