@@ -434,10 +434,11 @@ def log_argument_floor(xp: ModuleType, dtype: Any) -> float:
     number of ``dtype`` (float64), else the dtype's smallest normal number. Never subnormal, so
     libraries that flush subnormals to zero (XLA, torch with ``set_flush_denormal``) see the same
     constant, and ``1 / floor`` (the log's gradient there) is finite."""
-    floor = _LOG_ARGUMENT_FLOORS.get(dtype)
+    key = (id(xp), str(dtype))  # (dtypes of two libraries may not compare quietly)
+    floor = _LOG_ARGUMENT_FLOORS.get(key)
     if floor is None:
         floor = max(float(xp.finfo(dtype).smallest_normal), math.exp(LOG_FLOOR))
-        _LOG_ARGUMENT_FLOORS[dtype] = floor
+        _LOG_ARGUMENT_FLOORS[key] = floor
     return floor
 
 

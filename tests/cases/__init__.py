@@ -37,6 +37,9 @@ class Case:
     # the second argument with a shape the loss must refuse (default: one entry fewer along its
     # last axis)
     wrong_shape: Callable[[Any], Any] | None = None
+    # why the loss needs every size known (a pairwise matrix over the batch, a loop over time
+    # steps): Dask arrays of unknown chunk sizes are refused with an error, not computed
+    known_sizes: str = ""
 
     @property
     def id(self) -> str:

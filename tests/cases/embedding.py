@@ -163,8 +163,6 @@ def _info_nce_torch(q: Any, k: Any, neg: Any = None, temperature: float = 0.1, m
     return F().cross_entropy(logits, torch().zeros(len(q), dtype=torch().long))
 
 
-def _keras_circle(e: Any, labels: Any, **options: Any) -> Any:
-    return keras().ops.mean(keras().losses.circle(labels, e, **options))
 def _pml_contrastive(x1: Any, x2: Any, y: Any, margin: float) -> Any:
     """pytorch-metric-learning's ``ContrastiveLoss(pos_margin=0, neg_margin=margin)`` on the given
     pairs (rows ``i`` of ``x1`` and ``x2``; ``indices_tuple`` names them, positives where
@@ -194,6 +192,11 @@ def _monai_ntxent(e: Any, labels: Any, temperature: float) -> Any:
     return monai().losses.ContrastiveLoss(temperature=temperature)(e[order[0::2]], e[order[1::2]])
 
 
+def _keras_circle(e: Any, labels: Any, **options: Any) -> Any:
+    return keras().ops.mean(keras().losses.circle(labels, e, **options))
+
+
+DIAGONAL = "masks the diagonal of a batch x batch matrix"
 
 
 def _torch_cosine(x: Any, y: Any) -> Any:
@@ -289,9 +292,9 @@ CASES = [
             "contrastive_pairs",
             _contrastive,
             {"margin": m},
+            natives={"pytorch_metric_learning": lambda a, b, y, m=m: _pml_contrastive(a, b, y, m)},
             bad_options=(({"margin": -1.0}, ValueError, "margin"), ({"margin": "1"}, TypeError, "margin")),
             names=PAIRS,
-            natives={"pytorch_metric_learning": lambda a, b, y, m=m: _pml_contrastive(a, b, y, m)},
         )
         for m in (1.0, 0.5, 2.0)
     ],
@@ -309,6 +312,7 @@ CASES = [
             bad_options=(({"temperature": 0.0}, ValueError, "temperature"), ({"temperature": "1"}, TypeError, "temperature")),
             names=LABELED,
             same_shape=False,
+            known_sizes=DIAGONAL,
         )
         for t in (0.07, 0.5)
     ],
@@ -330,6 +334,7 @@ CASES = [
                 ({"negative_mode": "both"}, ValueError, "negative_mode"),
             ),
             names=("query", "positive_key", "negative_keys"),
+            known_sizes="" if kind == "views" else "concatenates the positive and negative keys",
         )
         for kind, opts in (
             ("views", {}),
@@ -352,6 +357,7 @@ CASES = [
             ),
             names=LABELED,
             same_shape=False,
+            known_sizes=DIAGONAL if opts.get("remove_diagonal", True) else "",
         )
         for opts in ({}, {"gamma": 16.0, "margin": 0.25}, {"remove_diagonal": False, "gamma": 4.0})
     ],

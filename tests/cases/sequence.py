@@ -92,6 +92,7 @@ def _case(inputs: str, natives_: dict[str, Any], **options: Any) -> Case:
     return Case(
         "ctc", inputs, _ctc_np, options, natives_, bad_options=_BAD, labels=(1,), names=_NAMES,
         same_shape=False, mean_reference=_ctc_mean_np, wrong_shape=lambda y: y[:-1],
+        known_sizes="loops over the time steps",
     )
 
 
