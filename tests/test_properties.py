@@ -2,8 +2,9 @@
 
 Generic properties hold for every loss: ``"sum"`` equals the sum of ``"none"``, the weighted mean
 with unit weights equals the mean, scaling weights does not change the weighted mean, and every
-backend agrees with NumPy. Family properties: non-negativity, zero at a perfect prediction and
-softmax shift invariance, for the losses where the math says so.
+backend agrees with NumPy. Properties of the math, for the rows whose case fields declare them:
+non-negativity (``nonnegative``, on by default), zero at a perfect prediction (``zero_at_target``)
+and invariance to a constant shift of the logits (``shift_invariant``).
 """
 
 from __future__ import annotations
@@ -77,16 +78,7 @@ def test_backend_agrees_with_numpy(case: Case, backend: Backend, size: tuple[int
     np.testing.assert_allclose(ours, ref, rtol=2e-5, atol=2e-5)
 
 
-# losses that are >= 0 for every input of their example kind
-NONNEGATIVE = {c.loss for c in CASES} - {"cosine_similarity_loss", "gaussian_nll", "poisson", "poisson_nll", "tweedie"}
-
-
-def _nonnegative(case: Case) -> bool:
-    # a divergence is >= 0 only between distributions: the example inputs sum to one along -1
-    return case.loss in NONNEGATIVE and not ("divergence" in case.loss and case.options.get("axis", -1) != -1)
-
-
-@pytest.mark.parametrize("case", [p for p in CASE_PARAMS if _nonnegative(p.values[0])])
+@pytest.mark.parametrize("case", [p for p in CASE_PARAMS if p.values[0].nonnegative])
 @SETTINGS
 @given(size=sizes, seed=seeds)
 def test_nonnegative(case: Case, size: tuple[int, int], seed: int) -> None:
@@ -94,11 +86,7 @@ def test_nonnegative(case: Case, size: tuple[int, int], seed: int) -> None:
     assert np.all(out >= -1e-12)
 
 
-# losses that vanish when the prediction equals the target (regression kinds)
-PERFECT_KINDS = {"regression"}
-
-
-@pytest.mark.parametrize("case", [p for p in CASE_PARAMS if p.values[0].inputs in PERFECT_KINDS])
+@pytest.mark.parametrize("case", [p for p in CASE_PARAMS if p.values[0].zero_at_target])
 @SETTINGS
 @given(size=sizes, seed=seeds)
 def test_zero_at_a_perfect_prediction(case: Case, size: tuple[int, int], seed: int) -> None:
@@ -107,13 +95,7 @@ def test_zero_at_a_perfect_prediction(case: Case, size: tuple[int, int], seed: i
     np.testing.assert_allclose(out, 0.0, atol=1e-12)
 
 
-SOFTMAX_CASES = [
-    p for p in CASE_PARAMS
-    if p.values[0].options.get("from_logits") and p.values[0].loss in ("categorical_crossentropy", "sparse_categorical_crossentropy")
-]
-
-
-@pytest.mark.parametrize("case", SOFTMAX_CASES)
+@pytest.mark.parametrize("case", [p for p in CASE_PARAMS if p.values[0].shift_invariant])
 @SETTINGS
 @given(size=sizes, seed=seeds, shift=st.floats(-50, 50))
 def test_softmax_losses_ignore_a_constant_shift_of_the_logits(case: Case, size: tuple[int, int], seed: int, shift: float) -> None:

@@ -24,7 +24,7 @@ class Backend:
     module = ""
     low_precision: tuple[str, ...] = ("float16",)
     has_float64 = True
-    first_call_compiles = False  # whether the first call of ``evaluate``'s function compiles
+    compiles = False  # whether ``evaluate``'s function compiles (``compile_ahead`` pays off)
 
     def unavailable(self) -> str | None:
         """Why this backend cannot run here, or None."""
@@ -62,6 +62,11 @@ class Backend:
         NumPy, and the gradient of the first with respect to ``args[0]`` (None where the library
         has no autodiff). JAX's runs under one ``jax.jit``; Dask's outputs in one ``compute``."""
         return lambda *args: ([self.to_numpy(y) for y in fn(*args)], None)
+
+    def compile_ahead(self, fn: Callable[..., Sequence[Any]], *args: Any) -> Evaluate:
+        """``evaluate(fn)``, compiled for ``args`` before its first call where the library
+        compiles (the report compiles in a background thread while it checks other libraries)."""
+        return self.evaluate(fn)
 
     def __repr__(self) -> str:
         return self.name
@@ -140,7 +145,7 @@ class Torch(Backend):
 class Jax(Backend):
     name = module = "jax"
     low_precision = ("float16", "bfloat16")
-    first_call_compiles = True
+    compiles = True
 
     @property
     def has_float64(self) -> bool:  # type: ignore[override]
@@ -177,14 +182,23 @@ class Jax(Backend):
         return self.compile(fn)(*args)
 
     def evaluate(self, fn: Callable[..., Sequence[Any]]) -> Evaluate:
+        return self._outputs(self._step(fn))
+
+    def compile_ahead(self, fn: Callable[..., Sequence[Any]], *args: Any) -> Evaluate:
+        return self._outputs(self._step(fn).lower(*args).compile())
+
+    @staticmethod
+    def _step(fn: Callable[..., Sequence[Any]]) -> Any:
+        """``jax.jit`` of the first output's value and gradient, with the other outputs."""
         import jax
 
         def split(x: Any, *rest: Any) -> tuple[Any, Sequence[Any]]:
             ys = fn(x, *rest)
             return ys[0], ys[1:]
 
-        run = jax.jit(jax.value_and_grad(split, has_aux=True))
+        return jax.jit(jax.value_and_grad(split, has_aux=True))
 
+    def _outputs(self, run: Callable[..., Any]) -> Evaluate:
         def call(*args: Any) -> tuple[list[np.ndarray], np.ndarray]:
             (y, rest), g = run(*args)
             return [self.to_numpy(v) for v in (y, *rest)], self.to_numpy(g)

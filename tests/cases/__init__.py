@@ -40,6 +40,15 @@ class Case:
     # why the loss needs every size known (a pairwise matrix over the batch, a loop over time
     # steps): Dask arrays of unknown chunk sizes are refused with an error, not computed
     known_sizes: str = ""
+    # properties the math guarantees for every input of the row's kind (tests/test_properties.py):
+    # loss >= 0 (False where it can be negative: log-likelihoods with their constants dropped, a
+    # divergence along an axis the example inputs are not normalized over) ...
+    nonnegative: bool = True
+    # ... loss == 0 when y_pred equals y_true (regression losses) ...
+    zero_at_target: bool = False
+    # ... the prediction is read through a softmax along ``axis``: a constant added to each row of
+    # logits leaves the loss unchanged
+    shift_invariant: bool = False
 
     @property
     def id(self) -> str:
@@ -47,6 +56,11 @@ class Case:
         if "class_weight" in self.options:
             opts += ",class_weight"
         return f"{self.loss}[{opts}]" if opts else self.loss
+
+
+def regression_case(*args: Any, **kwargs: Any) -> Case:
+    """A row of a loss that vanishes at ``y_pred == y_true``."""
+    return Case(*args, zero_at_target=True, **kwargs)
 
 
 def all_cases() -> list[Case]:

@@ -126,6 +126,7 @@ CASES = [
             "categorical_logits",
             _cce,
             {"from_logits": True, "label_smoothing": ls},
+            shift_invariant=True,
             natives={
                 "torch": lambda p, t, ls=ls: F().cross_entropy(p, t, label_smoothing=ls),
                 "keras": lambda p, t, ls=ls: keras().losses.CategoricalCrossentropy(from_logits=True, label_smoothing=ls)(t, p),
@@ -139,6 +140,7 @@ CASES = [
         "categorical_logits",
         _cce,
         {"from_logits": True, "axis": 0},
+        shift_invariant=True,
         natives={"torch": lambda p, t: F().cross_entropy(p.T, t.T)},
         bad_options=(({"axis": 2}, ValueError, "axis"),),
     ),
@@ -149,6 +151,7 @@ CASES = [
         "segmentation_logits",
         _cce,
         {"from_logits": True, "axis": 1, "label_smoothing": 0.1},
+        shift_invariant=True,
         natives={"torch": lambda p, t: F().cross_entropy(p, t, label_smoothing=0.1)},
     ),
     Case(
@@ -171,6 +174,7 @@ CASES = [
         "sparse_logits",
         _sparse,
         {"from_logits": True},
+        shift_invariant=True,
         labels=(1,),
         natives={
             "torch": lambda p, y: F().cross_entropy(p, y),
@@ -184,6 +188,7 @@ CASES = [
             "sparse_logits",
             _sparse,
             {"from_logits": True, "ignore_index": 2, "class_weight": cw, "label_smoothing": ls},
+            shift_invariant=True,
             labels=(1,),
             natives={
                 "torch": lambda p, y, cw=cw, ls=ls: F().cross_entropy(
@@ -199,6 +204,7 @@ CASES = [
         "sparse_logits_ignore",
         _sparse,
         {"from_logits": True, "ignore_index": -100},
+        shift_invariant=True,
         labels=(1,),
         natives={
             "torch": lambda p, y: F().cross_entropy(p, y),
@@ -210,6 +216,7 @@ CASES = [
         "sparse_logits_channels_first",
         _sparse,
         {"from_logits": True, "axis": 1, "label_smoothing": 0.1},
+        shift_invariant=True,
         labels=(1,),
         natives={"torch": lambda p, y: F().cross_entropy(p, y, label_smoothing=0.1)},
     ),
@@ -302,6 +309,7 @@ CASES += [
         "sparse_logits_masked",
         _sparse,
         {"from_logits": True},
+        shift_invariant=True,
         labels=(1,),
         natives={
             "torch": lambda p, y: F().cross_entropy(p, y),
@@ -313,6 +321,7 @@ CASES += [
         "sparse_logits_masked",
         _sparse,
         {"from_logits": True, "ignore_index": 3, "class_weight": _CW},
+        shift_invariant=True,
         labels=(1,),
         natives={
             "torch": lambda p, y: F().cross_entropy(
@@ -327,6 +336,7 @@ CASES += [
         "sparse_logits_ignore",
         _sparse,
         {"from_logits": True, "ignore_index": -100, "class_weight": _CW, "label_smoothing": 0.3},
+        shift_invariant=True,
         labels=(1,),
         natives={
             "torch": lambda p, y: F().cross_entropy(
@@ -339,6 +349,7 @@ CASES += [
         "categorical_logits_masked",
         _cce,
         {"from_logits": True},
+        shift_invariant=True,
         # Optax gives NaN for -inf logits (optax #896) unless they are excluded with `where`
         natives={
             "optax": lambda p, t: optax().softmax_cross_entropy(p, t, where=jnp().isfinite(p)).mean()
@@ -349,5 +360,6 @@ CASES += [
         "categorical_logits_masked",
         _focal_masked,
         {"from_logits": True, "gamma": 1.5},
+        shift_invariant=True,
     ),
 ]

@@ -160,7 +160,9 @@ def _binary(kind: str, opts: dict[str, Any], **kw: Any) -> Case:
 
 
 def _categorical(kind: str, opts: dict[str, Any], **kw: Any) -> Case:
-    return Case("categorical_focal_crossentropy", kind, _categorical_reference, opts, **kw)
+    # from logits, the probabilities are a softmax along ``axis``
+    shift = bool(opts.get("from_logits"))
+    return Case("categorical_focal_crossentropy", kind, _categorical_reference, opts, shift_invariant=shift, **kw)
 
 
 CASES = [

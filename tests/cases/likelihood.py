@@ -68,6 +68,7 @@ CASES = [
             name,
             kind,
             _msle,
+            zero_at_target=True,
             natives={"keras": lambda p, t: keras().losses.MeanSquaredLogarithmicError()(t, p)},
         )
         for name in ("mean_squared_logarithmic_error", "msle")
@@ -78,6 +79,7 @@ CASES = [
             name,
             kind,
             _mape,
+            zero_at_target=True,
             natives={"keras": lambda p, t: keras().losses.MeanAbsolutePercentageError()(t, p)},
         )
         for name in ("mean_absolute_percentage_error", "mape")
@@ -89,6 +91,7 @@ CASES = [
             "log_counts" if log_input else "counts",
             _poisson_nll,
             {"log_input": log_input, "full": full, "eps": eps},
+            nonnegative=False,
             natives={
                 "torch": lambda p, t, li=log_input, fu=full, e=eps: F().poisson_nll_loss(
                     p, t, log_input=li, full=fu, eps=e
@@ -108,6 +111,7 @@ CASES = [
         "poisson",
         "counts",
         lambda p, t: p - t * np.log(p + EPS),
+        nonnegative=False,
         natives={
             "keras": lambda p, t: keras().losses.Poisson()(t, p),
             "torch": lambda p, t: F().poisson_nll_loss(p, t, log_input=False, eps=EPS),
@@ -119,6 +123,7 @@ CASES = [
             kind,
             _gaussian_nll,
             opts,
+            nonnegative=False,
             natives={"torch": lambda p, t, v, o=opts: _torch_gaussian(p, t, v, **o)},
             bad_options=(
                 ({"eps": 0.0}, ValueError, "eps"),
@@ -139,6 +144,8 @@ CASES = [
             kind,
             _gaussian_nll,
             {"var": var, **opts},
+            nonnegative=False,
+            zero_at_target=var == 1.0 and not opts,  # 0.5 * (log(1) + 0)
             natives={"torch": lambda p, t, v=var, o=opts: _torch_gaussian(p, t, v, **o)},
             bad_options=(
                 ({"var": -0.5}, ValueError, "var"),
@@ -147,7 +154,6 @@ CASES = [
                 ({"var": np.ones((3, 4, 2))}, ValueError, "var"),
             ),
         )
-        # var = 1: zero at a perfect prediction, as the "regression" kind's property test expects;
         # var = 0 is clamped at eps
         for kind, var, opts in (
             ("regression", 1.0, {}),
@@ -161,6 +167,7 @@ CASES = [
             "counts",
             _tweedie,
             {"power": power},
+            nonnegative=False,
             bad_options=(
                 ({"power": 1.0}, ValueError, "power"),
                 ({"power": 2.0}, ValueError, "power"),
@@ -174,6 +181,7 @@ CASES = [
         "cosine_similarity_loss",
         "vectors",
         _cosine,
+        nonnegative=False,
         natives={
             "keras": lambda p, t: keras().losses.CosineSimilarity()(t, p),
             "torch": lambda p, t: -F().cosine_similarity(p, t, dim=-1).mean(),
@@ -186,6 +194,7 @@ CASES = [
         "vectors",
         _cosine,
         {"axis": 0},
+        nonnegative=False,
         natives={
             "keras": lambda p, t: keras().losses.CosineSimilarity(axis=0)(t, p),
             "torch": lambda p, t: -F().cosine_similarity(p, t, dim=0).mean(),

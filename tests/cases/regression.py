@@ -6,7 +6,7 @@ import numpy as np
 
 from tests.natives import F, keras, optax
 
-from . import Case
+from . import regression_case
 
 
 def _huber(p: np.ndarray, t: np.ndarray, delta: float = 1.0) -> np.ndarray:
@@ -15,7 +15,7 @@ def _huber(p: np.ndarray, t: np.ndarray, delta: float = 1.0) -> np.ndarray:
 
 
 CASES = [
-    Case(
+    regression_case(
         "mean_squared_error",
         "regression",
         lambda p, t: (p - t) ** 2,
@@ -25,8 +25,8 @@ CASES = [
             "optax": lambda p, t: optax().squared_error(p, t).mean(),
         },
     ),
-    Case("mse", "regression", lambda p, t: (p - t) ** 2, natives={"torch": lambda p, t: F().mse_loss(p, t)}),
-    Case(
+    regression_case("mse", "regression", lambda p, t: (p - t) ** 2, natives={"torch": lambda p, t: F().mse_loss(p, t)}),
+    regression_case(
         "mean_absolute_error",
         "regression",
         lambda p, t: np.abs(p - t),
@@ -35,9 +35,9 @@ CASES = [
             "keras": lambda p, t: keras().losses.MeanAbsoluteError()(t, p),
         },
     ),
-    Case("mae", "regression", lambda p, t: np.abs(p - t), natives={"torch": lambda p, t: F().l1_loss(p, t)}),
+    regression_case("mae", "regression", lambda p, t: np.abs(p - t), natives={"torch": lambda p, t: F().l1_loss(p, t)}),
     *[
-        Case(
+        regression_case(
             "huber",
             "regression",
             _huber,

@@ -17,7 +17,7 @@ import numpy as np
 
 from tests.natives import F, keras, kornia, optax
 
-from . import Case
+from . import regression_case
 
 NAN = float("nan")
 
@@ -118,7 +118,7 @@ _KORNIA_ALPHA = {
 
 CASES = [
     *[
-        Case(
+        regression_case(
             "smooth_l1",
             "regression",
             _smooth_l1,
@@ -139,7 +139,7 @@ CASES = [
         )
         for beta in (1.0, 0.0, 0.3, 2.5)
     ],
-    Case(
+    regression_case(
         "log_cosh",
         "regression",
         _log_cosh,
@@ -149,7 +149,7 @@ CASES = [
         },
     ),
     *[
-        Case(
+        regression_case(
             loss,
             "regression",
             _quantile,
@@ -160,7 +160,7 @@ CASES = [
         for q in (0.5, 0.1, 0.9)
     ],
     *[
-        Case(
+        regression_case(
             "charbonnier",
             "regression",
             _charbonnier,
@@ -171,7 +171,7 @@ CASES = [
         for e in (1e-3, 0.5, 1.0)
     ],
     *[
-        Case(
+        regression_case(
             "pseudo_huber",
             "regression",
             _pseudo_huber,
@@ -182,7 +182,7 @@ CASES = [
         for d in (1.0, 0.3, 2.0)
     ],
     *[
-        Case(
+        regression_case(
             loss,
             "regression",
             ref,
@@ -196,7 +196,7 @@ CASES = [
         for c in (1.0, 0.5, 3.0)
     ],
     *[
-        Case(
+        regression_case(
             "general_robust",
             "regression",
             _general,
@@ -219,7 +219,7 @@ CASES = [
         )
     ],
     *[
-        Case(
+        regression_case(
             "wing",
             "regression",
             _wing,
@@ -229,7 +229,7 @@ CASES = [
         # (0.5, 0.5) puts most residuals of the example inputs on the linear side
         for width, curvature in ((5.0, 0.5), (0.5, 0.5), (1.0, 2.0))
     ],
-    Case(
+    regression_case(
         "l2_loss",
         "regression",
         _l2,

@@ -1085,6 +1085,7 @@ CASES = [
         "segmentation_labels",
         _lovasz_softmax,
         {"axis": 1, "from_logits": True},
+        shift_invariant=True,
         labels=(1,),
         bad_options=(
             *_LOVASZ_BAD,
@@ -1098,6 +1099,7 @@ CASES = [
         "segmentation_labels_void",
         _lovasz_softmax,
         {"axis": 1, "from_logits": True, "ignore_index": 255, "classes": "all"},
+        shift_invariant=True,
         labels=(1,),
         unsupported=DASK,
     ),
@@ -1106,6 +1108,7 @@ CASES = [
         "segmentation_labels_void",
         _lovasz_softmax,
         {"axis": 1, "from_logits": True, "ignore_index": 255, "per_image": False},
+        shift_invariant=True,
         labels=(1,),
         unsupported=DASK,
     ),

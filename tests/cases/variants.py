@@ -143,6 +143,7 @@ CASES = [
         "categorical_logits",
         _poly1,
         {"from_logits": True},
+        shift_invariant=True,
         natives={"optax": _optax_poly(1.0)},
         bad_options=(
             ({"epsilon": float("nan")}, ValueError, "epsilon"),
@@ -158,6 +159,7 @@ CASES = [
         "categorical_logits",
         _poly1,
         {"from_logits": True, "epsilon": 2.0, "label_smoothing": 0.1},
+        shift_invariant=True,
         natives={"optax": _optax_poly(2.0, ls=0.1)},
     ),
     Case(
@@ -172,6 +174,7 @@ CASES = [
         "categorical_logits",
         _poly1,
         {"from_logits": True, "epsilon": -1.0, "axis": 0},
+        shift_invariant=True,
         natives={"optax": _optax_poly(-1.0, axis=0)},
     ),
     Case(
@@ -179,6 +182,7 @@ CASES = [
         "categorical_logits_masked",
         _poly1,
         {"from_logits": True, "epsilon": 1.5},
+        shift_invariant=True,
         natives={"optax": _optax_poly(1.5)},
     ),
     # --- generalized_crossentropy: keras.losses.CategoricalGeneralizedCrossEntropy
@@ -203,6 +207,7 @@ CASES = [
         "sparse_logits_masked",
         _gce,
         {"from_logits": True, "q": 0.7},
+        shift_invariant=True,
         labels=(1,),
         natives={"keras": _keras_gce(0.7, from_logits=True)},
     ),
@@ -211,6 +216,7 @@ CASES = [
         "sparse_logits",
         _gce,
         {"from_logits": True, "q": 1.0, "ignore_index": 2, "class_weight": _CW},
+        shift_invariant=True,
         labels=(1,),
     ),
     Case(
@@ -218,6 +224,7 @@ CASES = [
         "sparse_logits_channels_first",
         _gce,
         {"from_logits": True, "q": 0.2, "axis": 1},
+        shift_invariant=True,
         labels=(1,),
     ),
 ]
