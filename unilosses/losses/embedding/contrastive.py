@@ -28,9 +28,11 @@ def _check_embeddings(x: Array, labels: Array, name: str = "embeddings") -> None
         raise ValueError(f"labels must have shape ({n},) (one label per row of {name}), got {got}")
 
 
-def _diagonal(xp: ModuleType, m: Array) -> Array:
-    """The boolean ``i == j`` mask of a square matrix ``m`` (also of unknown size: traced)."""
-    return _core.class_indices(xp, m, 0) == _core.class_indices(xp, m, 1)
+def _diagonal(xp: ModuleType, v: Array) -> Array:
+    """The boolean ``i == j`` mask of the square matrix over the entries of the 1-D ``v`` (also
+    of unknown size)."""
+    i = _core.class_indices(xp, v, 0)
+    return xp.expand_dims(i, axis=1) == xp.expand_dims(i, axis=0)
 
 
 def _same_label(xp: ModuleType, labels: Array) -> Array:
@@ -104,7 +106,7 @@ def ntxent(
     # on CPU fuses a normalization before the product into it and recomputes it, 3x slower)
     r = 1 / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), eps))
     s = xp.matmul(x, xp.permute_dims(x, (1, 0))) * (r / temperature) * xp.permute_dims(r, (1, 0))
-    same, diagonal = _same_label(xp, labels), _diagonal(xp, s)
+    same, diagonal = _same_label(xp, labels), _diagonal(xp, labels)
     positive = same & ~diagonal
     negatives = _core.logsumexp(xp, xp.where(same, _core.LOG_ZERO, s), axis=-1, keepdims=True)
     # -log(e^s / (e^s + e^n)) = softplus(n - s): no cancellation, and no (N, N) copy of n
@@ -193,6 +195,7 @@ def info_nce(
     if neg is None:
         logits = xp.matmul(q, xp.permute_dims(k, (1, 0))) / temperature
         target = xp.sum(q * k, axis=-1) / temperature
+        loss = _core.logsumexp(xp, logits, axis=-1) - target
     else:
         want = 2 if negative_mode == "unpaired" else 3
         sn, sq = _core.shape_of(neg), _core.shape_of(q)
@@ -209,8 +212,8 @@ def info_nce(
             others = xp.matmul(q, xp.permute_dims(neg, (1, 0))) / temperature
         else:
             others = xp.sum(xp.expand_dims(q, axis=1) * neg, axis=-1) / temperature
-        logits = xp.concat([xp.expand_dims(target, axis=1), others], axis=-1)
-    loss = _core.logsumexp(xp, logits, axis=-1) - target
+        # -log(e^t / (e^t + sum e^n)) = softplus(logsumexp(n) - t)
+        loss = _core.softplus(xp, _core.logsumexp(xp, others, axis=-1) - target)
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 
@@ -285,7 +288,7 @@ def circle(
     remove_diagonal = _core.check_bool(remove_diagonal, "remove_diagonal")
     _check_embeddings(x, labels)
     d = xp.maximum(1 - xp.matmul(x, xp.permute_dims(x, (1, 0))), 0)
-    same, diagonal = _same_label(xp, labels), _diagonal(xp, d)
+    same, diagonal = _same_label(xp, labels), _diagonal(xp, labels)
     positive = same & ~diagonal if remove_diagonal else same
     pos = -gamma * xp.maximum(margin + d, 0) * (margin - d)
     neg = gamma * xp.maximum(1 + margin - d, 0) * ((1 - margin) - d)
@@ -354,7 +357,7 @@ def barlow_twins(
         n = xp.sum(xp.ones_like(a), axis=0, keepdims=True)
     a, b = _standardize(xp, a, n), _standardize(xp, b, n)
     c = xp.matmul(xp.permute_dims(a, (1, 0)), b) / _at_least_one(xp, n)
-    loss = xp.sum(xp.where(_diagonal(xp, c), (c - 1) ** 2, lambd * c * c))
+    loss = xp.sum(xp.where(_diagonal(xp, c[0, :]), (c - 1) ** 2, lambd * c * c))
     return _core.reduce(xp, loss, reduction, sample_weight, out)
 
 
