@@ -32,14 +32,16 @@ def tests(session: nox.Session, backend: str) -> None:
     """The test suite on one array library (UNILOSSES_BACKEND selects it)."""
     session.install("-c", "constraints.txt", "-e", ".[test]", *BACKENDS[backend])
     env = {"UNILOSSES_BACKEND": backend}
+    # one pytest worker per core (pytest-xdist); ``nox -s tests -- -n 0`` runs in one process
+    workers = ["-n", "auto"]
     if backend == "jax":  # JAX with 64-bit types, then the dtype-sensitive tests without them
-        session.run("pytest", *session.posargs, env={**env, "JAX_ENABLE_X64": "1"})
+        session.run("pytest", *workers, *session.posargs, env={**env, "JAX_ENABLE_X64": "1"})
         x32 = session.posargs or [
             "tests/test_losses.py", "tests/test_edges.py", "tests/test_boundaries.py"
         ]
-        session.run("pytest", *x32, env={**env, "JAX_ENABLE_X64": "0"})
+        session.run("pytest", *workers, *x32, env={**env, "JAX_ENABLE_X64": "0"})
         return
-    session.run("pytest", *session.posargs, env=env)
+    session.run("pytest", *workers, *session.posargs, env=env)
 
 
 @nox.session

@@ -21,7 +21,7 @@ from typing import Any
 
 import array_api_compat
 
-__all__ = ["array_namespace", "can_inspect", "device", "kernels", "library_name"]
+__all__ = ["array_namespace", "can_inspect", "capable", "device", "kernels", "library_name"]
 
 _PY_SCALARS = (bool, int, float, complex)
 _NAMESPACE_BY_TYPE: dict[type, ModuleType] = {}
@@ -238,3 +238,14 @@ def kernels(xp: ModuleType) -> dict[str, Callable[..., Any]]:
             table = {}
         _KERNELS_BY_NAMESPACE[id(xp)] = table
     return table
+
+
+def capable(xp: ModuleType, capability: str) -> bool:
+    """Whether ``xp`` has a named capability: ``"gather"`` (a gather along an axis),
+    ``"sort"`` (a sort along an axis, and a gather to apply it, cheaply)."""
+    gather = "take_along_axis" in kernels(xp)
+    if capability == "gather":
+        return gather
+    if capability == "sort":
+        return gather and hasattr(xp, "sort")
+    raise ValueError(f"unknown capability {capability!r}")
