@@ -99,13 +99,12 @@ def ctc(
       Keras return per-sample losses (Keras's ``CTC`` class averages them undivided).
     - *Layout.* torch's ``(T, N, C)`` by default; ``batch_first=True`` for Optax/Keras's.
 
-    Lengths, label values and ``labels != blank`` are checked (``ValueError``) on eager host
-    arrays only: never under JAX's ``jit``, torch's ``compile`` or TensorFlow's ``function``,
-    nor on Dask or a GPU. There, out-of-range lengths are clipped by the masks and out-of-range
-    labels read unspecified classes.
+    Lengths, label values and ``labels != blank`` are checked (``ValueError``) where their values
+    may be read (eager arrays on the host); elsewhere an invalid sample's loss is NaN.
 
-    Cost: ``T`` steps of O(N S) work each, after a gather of O(T N S) emissions (on Dask a one-hot
-    product of O(T N S C)). Graph compilers unroll the loop, so compile time grows with ``T``.
+    Cost: ``T`` steps of O(N S) work each, after a gather of O(T N S) emissions (a one-hot
+    product of O(T N S C) where the library has no gather along an axis). Graph compilers unroll
+    the loop, so compile time grows with ``T``.
 
     References
     ----------
@@ -166,7 +165,7 @@ def ctc(
 
     log_y = _core.log_softmax(xp, log_probs, axis=-1)
     index = xp.zeros((steps, 1, 1), dtype=idx, device=device) + ext[None, ...]
-    emit = _core.gather_along_axis(xp, log_y, index, axis=2)  # (T, N, 2S + 1)
+    emit = _core.take_along_axis(xp, log_y, index, axis=2)  # (T, N, 2S + 1)
 
     # log 0 is a finite LOG_ZERO: exp gives 0 and gradients stay finite (no inf - inf)
     position = xp.arange(width, dtype=idx, device=device)[None, :]

@@ -35,9 +35,7 @@ def _pos_weight(xp: ModuleType, pos_weight: Any, like: Array) -> Any:
         return _core.check_number(pos_weight, "pos_weight", low=0.0)
     pw = _core.as_like(xp, pos_weight, like, "pos_weight")
     ps, ls = _core.shape_of(pw), _core.shape_of(like)
-    trailing = zip(reversed(ps), reversed(ls), strict=False)
-    if len(ps) > len(ls) or any(a != b and 1 not in (a, b) and None not in (a, b)
-                                for a, b in trailing):
+    if not _core.shapes_match(ps, ls, broadcast=True):
         raise ValueError(f"pos_weight of shape {ps} does not broadcast to y_pred of shape {ls}")
     return pw
 
@@ -252,8 +250,7 @@ def sparse_categorical_crossentropy(
     """
     ls = _smoothing(label_smoothing)
     _core.check_bool(from_logits, "from_logits")
-    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
-    xp, y_pred, y_true, axis, out, invalid = _sparse_inputs(
+    xp, y_pred, y_true, axis, ignore_index, out, invalid = _sparse_inputs(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )
@@ -272,29 +269,20 @@ def _sparse_inputs(
     xp: ModuleType | None,
     reduction: str,
     axis: object,
-    ignore_index: int | None,
+    ignore_index: object,
     class_weight: Array | None,
-) -> tuple[ModuleType, Array, Array, int, Any, Array | None]:
-    """``prepare`` for integer labels along ``axis`` of ``y_pred`` (``ignore_index`` checked by
-    the caller with ``_core.check_optional_int``): checks the label shape (a trailing size-1 axis
-    is squeezed, as Keras does) and the label range (:func:`unilosses._core.check_labels`).
-    Returns ``(xp, y_pred, labels, axis, out_dtype, invalid)``, ``invalid`` for ``reduce``."""
+) -> tuple[ModuleType, Array, Array, int, int | None, Any, Array | None]:
+    """``prepare`` for integer labels along ``axis`` of ``y_pred``: checks ``ignore_index`` (an
+    int or None), the label shape (a trailing size-1 axis is squeezed, as Keras does) and the
+    label range (:func:`unilosses._core.labels_along`). Returns
+    ``(xp, y_pred, labels, axis, ignore_index, out_dtype, invalid)``, ``invalid`` for ``reduce``."""
+    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
     xp, y_pred, y_true, out = _core.prepare(
         y_pred, y_true, xp=xp, reduction=reduction, labels=True, class_weight=class_weight
     )
     axis = _core.normalize_axis(axis, y_pred.ndim)
-    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
-        y_true = xp.squeeze(y_true, axis=axis)
-    expected = _core.shape_of(y_pred)[:axis] + _core.shape_of(y_pred)[axis + 1 :]
-    if y_true.ndim != len(expected) or any(
-        a != b and None not in (a, b) for a, b in zip(_core.shape_of(y_true), expected, strict=True)
-    ):
-        raise ValueError(
-            f"y_true must hold one label per sample, shape {expected} for y_pred of shape "
-            f"{_core.shape_of(y_pred)} with axis={axis}; got {_core.shape_of(y_true)}"
-        )
-    invalid = _core.check_labels(xp, y_true, y_pred.shape[axis], ignore_index)
-    return xp, y_pred, y_true, axis, out, invalid
+    y_true, invalid = _core.labels_along(xp, y_pred, y_true, axis, ignore_index, "sample")
+    return xp, y_pred, y_true, axis, ignore_index, out, invalid
 
 
 def _sparse_loss(
@@ -331,7 +319,7 @@ def _sparse_loss(
         shape = [1] * per_class.ndim
         shape[axis] = n_classes
         cw = xp.reshape(cw, tuple(shape))
-        # gathered along the class axis like the loss (Dask cannot reshape an empty flat gather)
+        # w_y, gathered along the class axis like the loss
         weight = xp.squeeze(
             _core.take_along_axis(xp, cw + xp.zeros_like(per_class), index, axis), axis=axis
         )

@@ -3,8 +3,8 @@
 ``categorical_hinge`` (Keras), ``multiclass_hinge`` and ``multiclass_perceptron`` (Optax),
 ``multi_margin``, ``multilabel_margin`` and ``multilabel_soft_margin`` (torch). Each gives one
 value per sample (``reduction="none"`` has ``y_pred``'s shape without the class axis). Integer
-labels are compared with the class indices (a one-hot mask), never gathered, so every backend
-(Dask included) runs them and ``-inf`` scores of non-target classes stay harmless.
+labels are compared with the class indices (a one-hot mask), never gathered, so ``-inf`` scores
+of non-target classes stay harmless.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _labelled(
 ) -> tuple[ModuleType, Array, Array, Any, Array | None]:
     """``prepare`` for integer labels along the last axis (shape and range checked as for the
     sparse cross-entropy); returns ``(xp, y_pred, one_hot_mask, out_dtype, invalid)``."""
-    xp, y_pred, labels, _, out, invalid = _sparse_inputs(
+    xp, y_pred, labels, _, _, out, invalid = _sparse_inputs(
         y_pred,
         y_true,
         xp=xp,
@@ -57,7 +57,7 @@ def _pick(xp: ModuleType, x: Array, mask: Array) -> Array:
 def _class_weight(xp: ModuleType, class_weight: Any, like: Array) -> Array:
     cw = _core.as_like(xp, class_weight, like, "class_weight")
     c = _core.shape_of(like)[-1]
-    if cw.ndim != 1 or (cw.shape[0] != c and None not in (c, _core.shape_of(cw)[0])):
+    if not _core.shapes_match(_core.shape_of(cw), (c,)):
         raise ValueError(f"class_weight must have shape ({c},), got {_core.shape_of(cw)}")
     return cw
 

@@ -4,13 +4,12 @@ The Fenchel-Young losses of the Gini negentropy: zero exactly when the sparse (b
 sigmoid, multiclass: sparsemax) prediction equals the target, and with gradient
 ``prediction - target``. Optax is the only anchor (torch and Keras have none).
 
-The sparsemax projection sorts the scores where the library can (its threshold is then
-``max_k (s_k - 1) / k`` over the sums ``s_k`` of the ``k`` largest scores). Without a sort
-(Dask, which has no cheap sort and gather) class ``j`` is in the support when
-``1 + k_j z_j > sum_{i: z_i >= z_j} z_i`` with ``k_j = #{i: z_i >= z_j}``, which is the sorted
-criterion evaluated at the last position of ``z_j``'s tie group (the criterion is constant
-within a tie group, so ties are exact). This pairwise comparison costs ``(..., C, C)`` memory
-and ``O(C**2)`` work per sample, fine for the usual number of classes.
+The support of the sparsemax projection has two algorithms that give the same result
+(:func:`unilosses._core.sparsemax_support`): sorting the scores (the threshold is
+``max_k (s_k - 1) / k`` over the sums ``s_k`` of the ``k`` largest scores), or comparing the
+classes pairwise (class ``j`` is in the support when ``1 + k_j z_j > sum_{i: z_i >= z_j} z_i``
+with ``k_j = #{i: z_i >= z_j}``, the sorted criterion at the last position of ``z_j``'s tie
+group), at ``(..., C, C)`` memory and ``O(C**2)`` work per sample.
 """
 
 from __future__ import annotations
@@ -73,24 +72,11 @@ def _sparsemax(xp: ModuleType, z: Array) -> tuple[Array, Array]:
     """The Euclidean projection of ``z`` onto the simplex along the last axis, and its support.
 
     ``z`` holds finite values or -inf (never in the support); the maximum should be finite.
-    Where the library sorts (:func:`unilosses._core.has_sort`), the support is ``z > t`` with
-    ``t = max_k (s_k - 1) / k`` over the sums ``s_k`` of the ``k`` largest scores (it rises while
-    the ``k``-th score is in the support and falls after): ``O(C log C)`` work and ``O(C)``
-    memory per sample. Elsewhere (Dask) the pairwise comparison of the module docstring. The
-    threshold is then taken from the support's sum either way, so the gradient flows through
-    neither the sort nor a maximum (exact ``1 / |support|`` shares, also at ties).
+    The support comes from either algorithm of the module docstring; the threshold is then taken
+    from the support's sum, so the gradient flows through neither a sort nor a maximum (exact
+    ``1 / |support|`` shares, also at ties).
     """
-    if _core.has_sort(xp):
-        desc = xp.sort(z, axis=-1, descending=True)
-        k = _core.class_indices(xp, desc, desc.ndim - 1) + 1
-        t = xp.max((xp.cumulative_sum(desc, axis=-1) - 1) / k, axis=-1, keepdims=True)
-        support = z > t
-    else:
-        zi, zj = z[..., None, :], z[..., :, None]
-        above = zi >= zj  # (..., C, C): above[..., j, i] = z_i >= z_j
-        k = xp.sum(xp.astype(above, z.dtype), axis=-1)
-        s = xp.sum(xp.where(above, zi, 0), axis=-1)
-        support = 1 + k * z > s
+    support = _core.sparsemax_support(xp, z)
     size = xp.sum(xp.astype(support, z.dtype), axis=-1, keepdims=True)
     tau = (xp.sum(xp.where(support, z, 0), axis=-1, keepdims=True) - 1) / size
     return xp.where(support, z - tau, 0), support
@@ -114,8 +100,8 @@ def multiclass_sparsemax_loss(
     Native counterpart: ``optax.multiclass_sparsemax_loss`` (``reduction="none"``; Optax takes
     2-D ``(N, C)`` scores only, any leading shape works here). torch and Keras have none.
 
-    The projection sorts the scores (``O(C log C)``); on Dask, which has no cheap sort, it
-    compares the classes pairwise instead (see the module docstring): memory ``(..., C, C)``.
+    The projection sorts the scores (``O(C log C)``) or compares the classes pairwise (memory
+    ``(..., C, C)``), with the same result (see the module docstring).
 
     Parameters
     ----------

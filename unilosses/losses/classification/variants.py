@@ -68,8 +68,7 @@ def nll(
     >>> round(float(ul.nll(logp, np.array([0, 1, -100]))), 6)
     0.458145
     """
-    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
-    xp, y_pred, y_true, axis, out, invalid = _sparse_inputs(
+    xp, y_pred, y_true, axis, ignore_index, out, invalid = _sparse_inputs(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )
@@ -210,8 +209,7 @@ def generalized_crossentropy(
     """
     q = _core.check_number(q, "q", low=0.0, high=1.0, low_open=True)
     _core.check_bool(from_logits, "from_logits")
-    ignore_index = _core.check_optional_int(ignore_index, "ignore_index")
-    xp, y_pred, y_true, axis, out, invalid = _sparse_inputs(
+    xp, y_pred, y_true, axis, ignore_index, out, invalid = _sparse_inputs(
         y_pred, y_true, xp=xp, reduction=reduction, axis=axis, ignore_index=ignore_index,
         class_weight=class_weight,
     )

@@ -102,8 +102,7 @@ def ntxent(
     temperature = _core.check_number(temperature, "temperature", low=0, low_open=True)
     _check_embeddings(x, labels)
     eps = float(xp.finfo(x.dtype).eps)
-    # cosine similarities: the products of the raw rows, then scaled by both inverse norms (XLA
-    # on CPU fuses a normalization before the product into it and recomputes it, 3x slower)
+    # cosine similarities: the products of the raw rows, then scaled by both inverse norms
     r = 1 / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), eps))
     s = xp.matmul(x, xp.permute_dims(x, (1, 0))) * (r / temperature) * xp.permute_dims(r, (1, 0))
     same, diagonal = _same_label(xp, labels), _diagonal(xp, labels)
@@ -353,7 +352,7 @@ def barlow_twins(
         raise ValueError(f"z1 must have shape (batch, features), got {_core.shape_of(a)}")
     _core.check_same_shape(a, b, "z1", "z2")
     n = a.shape[0]
-    if not isinstance(n, int):  # an unknown batch size (traced): count the rows
+    if not isinstance(n, int):  # an unknown batch size: count the rows
         n = xp.sum(xp.ones_like(a), axis=0, keepdims=True)
     a, b = _standardize(xp, a, n), _standardize(xp, b, n)
     c = xp.matmul(xp.permute_dims(a, (1, 0)), b) / _at_least_one(xp, n)

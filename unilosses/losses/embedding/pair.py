@@ -31,8 +31,7 @@ def _check_leading(xp: ModuleType, x: Array, y: Array, name_x: str, name_y: str)
     if x.ndim < 1:
         raise ValueError(f"{name_x} must have a feature axis (at least 1 dimension), got 0")
     want, got = _core.shape_of(x)[:-1], _core.shape_of(y)
-    pairs = zip(want, got, strict=False)
-    if len(want) != len(got) or any(a != b and None not in (a, b) for a, b in pairs):
+    if not _core.shapes_match(got, want):
         raise ValueError(
             f"{name_y} must have shape {want} (one value per row of {name_x}), got {got}"
         )

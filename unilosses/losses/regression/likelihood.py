@@ -226,8 +226,8 @@ def gaussian_nll(
         Samples, same shape.
     var : array or float
         Variances, ``>= 0``. A negative float raises :class:`ValueError` always; negative array
-        entries do on eager host arrays only (NumPy, eager CPU torch/JAX/TF), never while traced,
-        on Dask or on a GPU (a check there would force a device sync).
+        entries do where their values may be read (eager arrays on the host) and are not checked
+        elsewhere.
     full : bool
         Include the constant.
     eps : float

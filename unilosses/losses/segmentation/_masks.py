@@ -109,21 +109,7 @@ def prepare(
     mask = invalid = None
     if to_onehot:
         assert k is not None
-        labels = t
-        if labels.ndim == x.ndim and labels.shape[k] == 1:  # (N, 1, H, W) label maps, as MONAI
-            labels = xp.squeeze(labels, axis=k)
-        expected = _core.shape_of(x)[:k] + _core.shape_of(x)[k + 1 :]
-        got = _core.shape_of(labels)
-        if len(got) != len(expected) or any(
-            a != b and None not in (a, b) for a, b in zip(got, expected, strict=True)
-        ):
-            raise ValueError(
-                f"y_true must hold one integer label per pixel, shape {expected} for y_pred of "
-                f"shape {_core.shape_of(x)} with axis={axis}; got {_core.shape_of(y_true)}"
-            )
-        invalid = _core.check_labels(
-            xp, labels, n_channels if isinstance(n_channels, int) else None, ignore_index
-        )
+        labels, invalid = _core.labels_along(xp, x, t, k, ignore_index, "pixel")
         labels = xp.expand_dims(labels, axis=k)
         if ignore_index is not None:
             mask = xp.astype(labels != ignore_index, x.dtype)
@@ -142,9 +128,8 @@ def prepare(
     cw = None
     if class_weight is not None:
         cw = _core.as_like(xp, class_weight, x, "class_weight")
-        shape = _core.shape_of(cw)
-        known = len(shape) == 1 and None not in (shape[0], n_channels)
-        if not (shape == () or (len(shape) == 1 and not known) or shape == (n_channels,)):
+        shape, n = _core.shape_of(cw), None if k is None else _core.shape_of(x)[k]
+        if not (shape == () or _core.shapes_match(shape, (n,))):
             raise ValueError(
                 f"class_weight must be a number or have shape ({n_channels},) (one weight per "
                 f"channel, background included), got {shape}"

@@ -3,8 +3,7 @@
 Each image's pixel errors are sorted in decreasing order and dotted with the gradient of the
 Jaccard loss along that order (the Lovász extension). The sort runs along the flattened pixels of
 an image (of the batch with ``per_image=False``), so these losses need a sort and a gather along
-an axis: they run on NumPy, array-api-strict, PyTorch, JAX, TensorFlow and CuPy, and raise
-:class:`TypeError` on Dask, which has neither in a usable form.
+an axis: they raise :class:`TypeError` for arrays of a library without them.
 
 Ignored pixels are sorted last with error 0 and no foreground, which leaves the value of every
 other pixel's term as if they had been removed (Berman's reference code removes them).
@@ -42,7 +41,10 @@ def _sorted_dot(xp: ModuleType, errors: Array, fg: Array, valid: Array | None, l
         key = xp.where(valid, errors, -float("inf"))
         errors = xp.where(valid, errors, 0)
         fg = xp.where(valid, fg, 0)
-    order = _core.argsort_descending(xp, key, -1, loss)
+    try:
+        order = _core.argsort_descending(xp, key, -1)
+    except TypeError as e:
+        raise TypeError(f"{loss} sorts the pixels of each image: {e}") from e
     steps = _jaccard_steps(xp, _core.take_along_axis(xp, fg, order, -1))
     return xp.sum(_core.take_along_axis(xp, errors, order, -1) * steps, axis=-1)
 
@@ -89,7 +91,7 @@ def lovasz_hinge(
         scores 0).
 
     Other parameters as in :func:`unilosses.mean_squared_error`; ``reduction="none"`` gives one
-    value per image. Not supported on Dask (see the module notes).
+    value per image. Needs a sort along an axis (see the module notes).
 
     Examples
     --------
@@ -162,7 +164,7 @@ def lovasz_softmax(
         The class axis: -1 channel-last (default), 1 channel-first.
 
     Other parameters as in :func:`unilosses.mean_squared_error`; ``reduction="none"`` gives one
-    value per image. Not supported on Dask (see the module notes).
+    value per image. Needs a sort along an axis (see the module notes).
 
     Examples
     --------
@@ -183,19 +185,7 @@ def lovasz_softmax(
             "y_pred must have a batch axis and a class axis, got shape "
             f"{_core.shape_of(x)} with axis={axis}"
         )
-    expected = _core.shape_of(x)[:k] + _core.shape_of(x)[k + 1 :]
-    got = _core.shape_of(labels)
-    if len(got) != len(expected) or any(
-        a != b and None not in (a, b) for a, b in zip(got, expected, strict=True)
-    ):
-        raise ValueError(
-            f"y_true must hold one label per pixel, shape {expected} for y_pred of shape "
-            f"{_core.shape_of(x)} with axis={axis}; got {got}"
-        )
-    n_classes = x.shape[k]
-    invalid = _core.check_labels(
-        xp, labels, n_classes if isinstance(n_classes, int) else None, ignore_index
-    )
+    labels, invalid = _core.labels_along(xp, x, labels, k, ignore_index, "pixel")
     p = xp.exp(_core.log_softmax(xp, x, k)) if from_logits else x
     # (images, C, pixels): classes on axis 1, the pixels of an image on the last axis
     if per_image:

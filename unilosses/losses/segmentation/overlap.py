@@ -90,8 +90,8 @@ def dice(
 
     Native counterparts: MONAI ``DiceLoss(include_background, to_onehot_y=to_onehot, sigmoid,
     softmax, squared_pred=squared, jaccard, smooth_nr, smooth_dr, batch, weight=class_weight,
-    ignore_index)`` with ``axis=1`` (MONAI's default is ``squared_pred=False``; our ``squared=True``
-    is the project's seed default; MONAI's ``weight`` excludes the background weight when
+    ignore_index)`` with ``axis=1`` (MONAI's default is ``squared_pred=False``, ours
+    ``squared=True``; MONAI's ``weight`` excludes the background weight when
     ``include_background=False``, ours always has one weight per channel, as Optax; MONAI ignores
     ``weight`` when one channel is scored (one channel, or two without the background), ours
     multiplies that channel's loss by its weight, as Optax does and as it does for any number of
