@@ -4,7 +4,9 @@ Every (unilosses, native) pair is timed interleaved in one run — ours, native,
 each side as the median time of single calls within a small budget (a call the OS preempts does
 not count), and the table shows the median of the per-round ratios (noisy machines shift both
 sides alike).
-``ratio`` > 1 means unilosses is slower. Sizes: tiny (32 x 10), medium (4096 x 1000), large
+``ratio`` > 1 means unilosses is slower. Where the backend serves a loss with a native delegate
+(``unilosses.backends``), "eager" rows time that path and "eager generic" rows the array-API
+definition. Sizes: tiny (32 x 10), medium (4096 x 1000), large
 (4096 x 1024 = 4.2M elements). Peak extra memory is measured where the library exposes it
 (NumPy through tracemalloc, JAX through the compiled executable's memory analysis, torch
 through its allocator on CUDA and the profiler's allocation events on the CPU) relative to the inputs' bytes.
@@ -135,6 +137,25 @@ class Runner:
         return None
 
 
+def delegated(loss: Callable[..., Any], xs: list[Any]) -> bool:
+    """Whether the backend of ``xs`` has a native delegate for ``loss``."""
+    from unilosses import backends
+
+    name = getattr(loss, "__wrapped__", loss).__name__
+    return name in backends.backend_for(xs[0]).delegates
+
+
+def generic(fn: Callable[..., Any], xs: list[Any]) -> Any:
+    """``fn(*xs)`` on the generic array-API definition (delegates off for the call)."""
+    from unilosses import backends
+
+    backends.DELEGATES = False
+    try:
+        return fn(*xs)
+    finally:
+        backends.DELEGATES = True
+
+
 def _bound(loss: Callable[..., Any], options: Any) -> Callable[..., Any]:
     """``loss`` with its options, a plain function of the arrays (as tf.function wants)."""
     return lambda *arrays: loss(*arrays, **options)
@@ -165,6 +186,8 @@ def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds
             variants: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = []
             for nname, nfn in natives.items():
                 variants.append((f"eager vs {nname}", lambda f=ours_fn: runner.sync(f(*xs)), lambda f=nfn: runner.sync(f(*xs))))
+                if delegated(loss, xs):  # the generic definition too, side by side
+                    variants.append((f"eager generic vs {nname}", lambda f=ours_fn: runner.sync(generic(f, xs)), lambda f=nfn: runner.sync(f(*xs))))
             compiled = runner.compile(ours_fn)
             if compiled is not None:
                 for nname, nfn in natives.items():

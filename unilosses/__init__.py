@@ -1,7 +1,9 @@
 """unilosses: loss functions written once against the Python array API standard.
 
-Every loss takes ``(y_pred, y_true, *, <options>, reduction="mean", sample_weight=None, xp=None)``
-and returns an array of the caller's library, dtype and device.
+Every loss takes its arrays (``y_pred, y_true`` for most; ``anchor, positive, negative``,
+``embeddings, labels`` ... for others), then keyword options, ``reduction="mean"``,
+``sample_weight=None`` and ``xp=None``, and returns an array of the caller's library, dtype and
+device.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import importlib as _importlib
 from types import ModuleType as _ModuleType
 
+from ._dispatch import delegating as _delegating
 from .losses import classification, divergence, embedding, regression, segmentation, sequence
 from .losses.classification import *  # noqa: F403
 from .losses.divergence import *  # noqa: F403
@@ -31,6 +34,12 @@ __all__ = sorted(
     }
 )
 del classification, divergence, embedding, regression, segmentation, sequence
+
+# each loss offered to its backend's native delegate first; an alias is the same function
+_served: dict[int, object] = {}
+for _name in __all__:
+    globals()[_name] = _served.setdefault(id(globals()[_name]), _delegating(globals()[_name]))
+del _name, _served
 
 
 def __getattr__(name: str) -> _ModuleType:

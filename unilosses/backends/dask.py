@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import array_api_compat
 import dask.array as da
 import numpy as np
 from array_api_compat.dask import array as _compat
 
-KERNELS: dict[str, Any] = {}  # no gather along an axis, no fused kernels: generic formulas
+from .generic import Backend as _Backend
 
 
 def __getattr__(name: str) -> Any:
@@ -47,3 +48,26 @@ def zeros_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
 def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
     return full_like(x, 1, dtype=dtype)
 
+
+
+def owns(x: Any) -> bool:
+    return bool(array_api_compat.is_dask_array(x))
+
+
+class Dask(_Backend):
+    """Lazy: values are never read (a compute per check). No gather along an axis (the one-hot
+    fallback is used) and no cheap sort (``argsort`` rechunks the whole axis into one chunk).
+    Its arrays hold NumPy dtypes and it exports no float16."""
+
+    name = "dask"
+
+    def __init__(self) -> None:
+        import sys
+
+        super().__init__(sys.modules[__name__])
+        self.kernels = {}
+        self.capabilities = frozenset()
+        self.low_precision = (np.dtype(np.float16),)
+
+
+BACKEND = Dask()

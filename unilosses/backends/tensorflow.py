@@ -19,6 +19,8 @@ import numpy as np
 import tensorflow as tf
 import tensorflow.experimental.numpy as tnp
 
+from .generic import Backend as _Backend
+
 __array_api_version__ = "2024.12"
 
 bool = tf.bool
@@ -384,16 +386,45 @@ def _vector_norm(
 linalg = SimpleNamespace(vector_norm=_vector_norm, matmul=matmul, vecdot=vecdot)
 
 
-# --- fused kernels for unilosses' math primitives (see unilosses._namespace.kernels) ----------
+# --- the backend object -------------------------------------------------------------------------
 
-KERNELS = {
-    "magnitude": tf.abs,  # its gradient is sign(x): 0 at 0
-    "log_softmax": lambda x, axis: tf.nn.log_softmax(x, axis=axis),
-    "logsumexp": lambda x, axis, keepdims=False: tf.reduce_logsumexp(
-        x, axis=_axis(axis), keepdims=keepdims
-    ),
-    "log_sigmoid": tf.math.log_sigmoid,
-    "take_along_axis": lambda x, idx, axis: take_along_axis(x, idx, axis=axis),
-    # merges axes start.. into one with the dynamic shape (static sizes may be None in tf.function)
-    "flatten": lambda x, start: tf.reshape(x, tf.concat([tf.shape(x)[:start], [-1]], axis=0)),
-}
+
+def owns(x: Any) -> _builtins.bool:
+    return isinstance(x, (tf.Tensor, tf.Variable))
+
+
+class TensorFlow(_Backend):
+    """Values are read only from eager tensors off the GPU (never inside ``tf.function``)."""
+
+    name = "tensorflow"
+
+    def __init__(self) -> None:
+        import sys
+
+        _Backend.__init__(self, sys.modules[__name__])
+        self.kernels = {
+            "magnitude": tf.abs,  # its gradient is sign(x): 0 at 0
+            "log_softmax": lambda x, axis: tf.nn.log_softmax(x, axis=axis),
+            "logsumexp": lambda x, axis, keepdims=False: tf.reduce_logsumexp(
+                x, axis=_axis(axis), keepdims=keepdims
+            ),
+            "log_sigmoid": tf.math.log_sigmoid,
+            "take_along_axis": lambda x, idx, axis: take_along_axis(x, idx, axis=axis),
+            # merges axes start.. into one with the dynamic shape (static sizes may be None in
+            # tf.function)
+            "flatten": lambda x, start: tf.reshape(
+                x, tf.concat([tf.shape(x)[:start], [-1]], axis=0)
+            ),
+        }
+
+    def can_inspect(self, x: Any) -> _builtins.bool:
+        return _builtins.bool(tf.executing_eagerly()) and "GPU" not in x.device.upper()
+
+    def to_host(self, x: Any) -> Any:
+        return x.numpy()
+
+    def device(self, x: Any) -> Any:
+        return x.device
+
+
+BACKEND = TensorFlow()

@@ -1,5 +1,6 @@
-"""array-api-compat's torch namespace, with the few functions losses call with Python scalars
-replaced by direct torch calls.
+"""PyTorch: array-api-compat's torch namespace, with the few functions losses call with Python
+scalars replaced by direct torch calls, torch's fused kernels, and the backend object
+(:data:`BACKEND`).
 
 array-api-compat turns a Python scalar into a tensor through ``torch.result_type``, which
 ``torch.compile(fullgraph=True)`` cannot trace and which costs a few microseconds per call;
@@ -9,11 +10,14 @@ is array-api-compat's (module ``__getattr__``).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from array_api_compat import torch as _compat
+
+from .generic import Backend as _Backend
 
 _SCALARS = (int, float)
 
@@ -111,11 +115,150 @@ def cumulative_sum(
     return out
 
 
-# fused kernels for unilosses' math primitives (see unilosses._namespace.kernels)
-KERNELS = {
-    "magnitude": torch.abs,  # its gradient is sign(x): 0 at 0
-    "log_softmax": lambda x, axis: F.log_softmax(x, dim=axis),
-    "logsumexp": lambda x, axis, keepdims=False: torch.logsumexp(x, dim=axis, keepdim=keepdims),
-    "log_sigmoid": F.logsigmoid,
-    "take_along_axis": _take_along_axis,
+# --- native delegates -----------------------------------------------------------------------------
+# Each takes the loss's signature and returns NotImplemented unless the call is one torch's kernel
+# computes exactly as the loss does: tensors of one shape, device and float32/float64 dtype (the
+# loss computes lower precisions in float32), no sample_weight, no xp, plain valid options.
+# Anything else (and every error message) is the generic definition's.
+
+_FLOATS = (torch.float32, torch.float64)
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _plain(reduction: Any, sample_weight: Any, xp: Any, y_pred: Any, *others: Any) -> bool:
+    if sample_weight is not None or xp is not None or not isinstance(reduction, str):
+        return False
+    if reduction not in _REDUCTIONS or not isinstance(y_pred, torch.Tensor):
+        return False
+    if y_pred.dtype not in _FLOATS or y_pred.numel() == 0:  # (torch's mean of nothing is NaN)
+        return False
+    for t in others:
+        if not isinstance(t, torch.Tensor) or t.dtype != y_pred.dtype:
+            return False
+        if t.shape != y_pred.shape or t.device != y_pred.device:
+            return False
+    return True
+
+
+def _positive(v: Any) -> bool:
+    return type(v) in (int, float) and 0 < v < math.inf
+
+
+def _mse(
+    y_pred: Any, y_true: Any, *, reduction: Any = "mean", sample_weight: Any = None, xp: Any = None
+) -> Any:
+    if not _plain(reduction, sample_weight, xp, y_pred, y_true):
+        return NotImplemented
+    return F.mse_loss(y_pred, y_true, reduction=reduction)
+
+
+def _mae(
+    y_pred: Any, y_true: Any, *, reduction: Any = "mean", sample_weight: Any = None, xp: Any = None
+) -> Any:
+    if not _plain(reduction, sample_weight, xp, y_pred, y_true):
+        return NotImplemented
+    return F.l1_loss(y_pred, y_true, reduction=reduction)
+
+
+def _huber(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    delta: Any = 1.0,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    if not (_plain(reduction, sample_weight, xp, y_pred, y_true) and _positive(delta)):
+        return NotImplemented
+    return F.huber_loss(y_pred, y_true, reduction=reduction, delta=float(delta))
+
+
+def _smooth_l1(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    beta: Any = 1.0,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    if not (_plain(reduction, sample_weight, xp, y_pred, y_true) and _positive(beta)):
+        return NotImplemented
+    return F.smooth_l1_loss(y_pred, y_true, reduction=reduction, beta=float(beta))
+
+
+def _binary_crossentropy(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    from_logits: Any = False,
+    label_smoothing: Any = 0.0,
+    pos_weight: Any = None,
+    axis: Any = None,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    # from logits only: probabilities outside [0, 1] get the loss's own error or NaN
+    plain = from_logits is True and pos_weight is None and axis is None
+    if not (plain and _plain(reduction, sample_weight, xp, y_pred, y_true)):
+        return NotImplemented
+    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
+        return NotImplemented
+    if label_smoothing:
+        y_true = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
+    return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction=reduction)
+
+
+DELEGATES = {
+    "mean_squared_error": _mse,
+    "mean_absolute_error": _mae,
+    "huber": _huber,
+    "smooth_l1": _smooth_l1,
+    "binary_crossentropy": _binary_crossentropy,
 }
+
+
+def owns(x: Any) -> bool:
+    return isinstance(x, torch.Tensor)
+
+
+class Torch(_Backend):
+    """Values are read only from eager CPU tensors: never inside ``torch.compile``, a
+    ``torch.func`` transform (functorch wrappers have no storage) or from fake tensors and other
+    subclasses, never on an accelerator (a device synchronization per check)."""
+
+    name = "torch"
+
+    def __init__(self) -> None:
+        import sys
+
+        super().__init__(sys.modules[__name__])
+        self.kernels = {
+            "magnitude": torch.abs,  # its gradient is sign(x): 0 at 0
+            "log_softmax": lambda x, axis: F.log_softmax(x, dim=axis),
+            "logsumexp": lambda x, axis, keepdims=False: torch.logsumexp(
+                x, dim=axis, keepdim=keepdims
+            ),
+            "log_sigmoid": F.logsigmoid,
+            "take_along_axis": _take_along_axis,
+        }
+        self.delegates = DELEGATES
+
+    def can_inspect(self, x: Any) -> bool:
+        return (
+            x.device.type == "cpu"
+            and not torch.compiler.is_compiling()
+            and type(x) in (torch.Tensor, torch.nn.Parameter)
+            and torch._C._functorch.peek_interpreter_stack() is None
+        )
+
+    def to_host(self, x: Any) -> Any:
+        return x.detach().numpy()
+
+    def device(self, x: Any) -> Any:
+        return x.device  # (traceable by torch.compile, unlike array-api-compat's lookup)
+
+
+BACKEND = Torch()
