@@ -211,12 +211,99 @@ def _binary_crossentropy(
     return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction=reduction)
 
 
+_LABELS = (torch.int64, torch.int32)
+
+
+def _class_axis(y_pred: Any, axis: Any) -> bool:
+    """Whether ``axis`` is torch's class axis of ``y_pred``: 1, or -1 of a 2-D input."""
+    if type(axis) is not int or y_pred.ndim < 2:
+        return False
+    return axis in (1, 1 - y_pred.ndim)
+
+
+def _valid_labels(y_pred: Any, labels: Any, ignore_index: Any) -> bool:
+    """Labels torch's kernels take as the loss does: an integer tensor of the prediction's shape
+    without the class axis, on an eager CPU tensor (read here), every label a class or
+    ``ignore_index``, and at least one not ignored (torch's mean of nothing is NaN)."""
+    if not isinstance(labels, torch.Tensor) or labels.dtype not in _LABELS:
+        return False
+    if labels.shape != y_pred.shape[:1] + y_pred.shape[2:] or labels.device != y_pred.device:
+        return False
+    if not (BACKEND.can_inspect(y_pred) and BACKEND.can_inspect(labels)):
+        return False  # invalid labels must give NaN where they cannot be read
+    if ignore_index is not None and type(ignore_index) is not int:
+        return False
+    n_classes = y_pred.shape[1]
+    lo, hi = (int(v) for v in torch.aminmax(labels))
+    if lo >= 0 and hi < n_classes:  # every label a class: one is kept unless all are ignored
+        if ignore_index is None or not 0 <= ignore_index < n_classes:
+            return True
+        return bool((labels != ignore_index).any())
+    valid = (labels >= 0) & (labels < n_classes)
+    return bool((valid | (labels == ignore_index)).all()) and bool(valid.any())
+
+
+def _sparse_categorical_crossentropy(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    from_logits: Any = False,
+    ignore_index: Any = None,
+    class_weight: Any = None,
+    label_smoothing: Any = 0.0,
+    axis: Any = -1,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    plain = from_logits is True and class_weight is None and _class_axis(y_pred, axis)
+    if not (plain and _plain(reduction, sample_weight, xp, y_pred)):
+        return NotImplemented
+    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
+        return NotImplemented
+    if not _valid_labels(y_pred, y_true, ignore_index):
+        return NotImplemented
+    return F.cross_entropy(
+        y_pred,
+        y_true.long(),
+        ignore_index=-100 if ignore_index is None else ignore_index,
+        label_smoothing=float(label_smoothing),
+        reduction=reduction,
+    )
+
+
+def _nll(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    ignore_index: Any = -100,
+    class_weight: Any = None,
+    axis: Any = -1,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    plain = class_weight is None and _class_axis(y_pred, axis)
+    if not (plain and _plain(reduction, sample_weight, xp, y_pred)):
+        return NotImplemented
+    if not _valid_labels(y_pred, y_true, ignore_index):
+        return NotImplemented
+    return F.nll_loss(
+        y_pred,
+        y_true.long(),
+        ignore_index=-100 if ignore_index is None else ignore_index,
+        reduction=reduction,
+    )
+
+
 DELEGATES = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
     "huber": _huber,
     "smooth_l1": _smooth_l1,
     "binary_crossentropy": _binary_crossentropy,
+    "sparse_categorical_crossentropy": _sparse_categorical_crossentropy,
+    "nll": _nll,
 }
 
 
