@@ -1,4 +1,4 @@
-"""Bar charts and tables of the benchmark ratios (unilosses time / native time), one per backend,
+"""Heatmaps and tables of the benchmark ratios (unilosses time / native time), one per backend,
 from the rows that ``python -m benchmarks --json FILE`` writes, kept in
 ``docs/benchmarks/<backend>-<device>.json``. The benchmarks page holds a marker
 ``<!-- ratio-table: <stem> -->`` where each table goes: the tables never drift from the data.
@@ -32,27 +32,36 @@ def results() -> dict[str, list[dict[str, Any]]]:
 
 
 def ratio_plot(rows: list[dict[str, Any]], title: str) -> bytes:
-    """Horizontal bars: per loss (and options) one bar per comparison and size, log scale."""
+    """A heatmap: one row per loss (and options), one column per (comparison, size), each cell
+    coloured by the ratio on a log scale centred on 1.0 (white: parity; blue: unilosses faster;
+    red: slower) with the ratio printed in it."""
+    import numpy as np
+    from matplotlib.colors import LogNorm
+
     labels: list[str] = []
-    series: dict[str, dict[str, float]] = {}
+    columns: list[str] = []
+    cells: dict[tuple[str, str], float] = {}
     for r in rows:
         opts = ",".join(f"{k}={v}" for k, v in r["options"].items())
         label = f"{r['loss']}({opts})" if opts else r["loss"]
-        if label not in labels:
-            labels.append(label)
-        series.setdefault(f"{r['comparison']}, {r['size']}", {})[label] = r["ratio"]
-    height = 0.8 / len(series)
-    fig, ax = plt.subplots(figsize=(9, 0.32 * len(labels) * max(1, len(series) / 3) + 1.5))
-    for i, (name, values) in enumerate(series.items()):
-        ys = [j + i * height for j, lab in enumerate(labels) if lab in values]
-        ax.barh(ys, [values[lab] for lab in labels if lab in values], height=height, label=name)
-    ax.axvline(1.0, color="black", linewidth=0.8)
-    ax.set_xscale("log")
-    ax.set_yticks([j + 0.4 - height / 2 for j in range(len(labels))], labels, fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlabel("unilosses time / native time (log scale; < 1: unilosses faster)")
-    ax.set_title(title)
-    ax.legend(fontsize=7, loc="lower right")
+        column = f"{r['comparison']}\n{r['size']}"
+        labels += [label] if label not in labels else []
+        columns += [column] if column not in columns else []
+        cells[label, column] = r["ratio"]
+    grid = np.full((len(labels), len(columns)), np.nan)
+    for (label, column), ratio in cells.items():
+        grid[labels.index(label), columns.index(column)] = ratio
+    span = max(4.0, float(np.nanmax(np.abs(np.log(grid)))) if cells else 4.0)
+    norm = LogNorm(vmin=float(np.exp(-span)), vmax=float(np.exp(span)))
+    fig, ax = plt.subplots(figsize=(1.0 * len(columns) + 3.5, 0.28 * len(labels) + 1.8))
+    image = ax.imshow(grid, cmap="RdBu_r", norm=norm, aspect="auto")
+    for (i, j), ratio in np.ndenumerate(grid):
+        if np.isfinite(ratio):
+            ax.text(j, i, f"{ratio:.2f}", ha="center", va="center", fontsize=6)
+    ax.set_xticks(range(len(columns)), columns, fontsize=6, rotation=90)
+    ax.set_yticks(range(len(labels)), labels, fontsize=6)
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(image, ax=ax, label="unilosses time / native time", shrink=0.6)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
