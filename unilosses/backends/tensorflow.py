@@ -386,6 +386,54 @@ def _vector_norm(
 linalg = SimpleNamespace(vector_norm=_vector_norm, matmul=matmul, vecdot=vecdot)
 
 
+# --- native delegates -----------------------------------------------------------------------------
+# Each takes the loss's signature and returns NotImplemented unless the call is one TensorFlow's
+# kernel computes exactly as the loss does (see unilosses.backends): tensors of one shape and
+# float32/float64 dtype, no sample_weight, no xp, plain valid options.
+
+_REDUCE = {"mean": tf.reduce_mean, "sum": tf.reduce_sum, "none": lambda x: x}
+
+
+def _plain(reduction: Any, sample_weight: Any, xp: Any, y_pred: Any, y_true: Any) -> _builtins.bool:
+    if sample_weight is not None or xp is not None or not isinstance(reduction, str):
+        return False
+    if reduction not in _REDUCE or not (owns(y_pred) and owns(y_true)):
+        return False
+    if y_pred.dtype not in (tf.float32, tf.float64) or y_true.dtype != y_pred.dtype:
+        return False
+    shape = y_pred.shape
+    if shape.rank is None or None in shape or shape != y_true.shape:  # static and equal
+        return False
+    return _builtins.bool(shape.num_elements() != 0)
+
+
+def _binary_crossentropy(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    from_logits: Any = False,
+    label_smoothing: Any = 0.0,
+    pos_weight: Any = None,
+    axis: Any = None,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    # from logits only: probabilities outside [0, 1] get the loss's own error or NaN
+    plain = from_logits is True and pos_weight is None and axis is None
+    if not (plain and _plain(reduction, sample_weight, xp, y_pred, y_true)):
+        return NotImplemented
+    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
+        return NotImplemented
+    if label_smoothing:
+        y_true = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
+    loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred)
+    return _REDUCE[reduction](loss)
+
+
+DELEGATES = {"binary_crossentropy": _binary_crossentropy}
+
+
 # --- the backend object -------------------------------------------------------------------------
 
 
@@ -416,6 +464,7 @@ class TensorFlow(_Backend):
                 x, tf.concat([tf.shape(x)[:start], [-1]], axis=0)
             ),
         }
+        self.delegates = DELEGATES
 
     def can_inspect(self, x: Any) -> _builtins.bool:
         return _builtins.bool(tf.executing_eagerly()) and "GPU" not in x.device.upper()
