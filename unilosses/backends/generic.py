@@ -21,6 +21,20 @@ import numpy as np
 Delegate = Callable[..., Any]
 
 
+def binary_logit_targets(
+    y_true: Any, from_logits: Any, label_smoothing: Any, pos_weight: Any, axis: Any
+) -> Any:
+    """For a native from-logits binary cross-entropy delegate: the targets the loss reads
+    (smoothed toward 0.5, as Keras does), or None where the native kernel does not compute the
+    call as the loss does (probabilities, whose range the loss checks; ``pos_weight``; a
+    per-``axis`` mean; an invalid smoothing)."""
+    if not (from_logits is True and pos_weight is None and axis is None):
+        return None
+    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
+        return None
+    return y_true * (1 - label_smoothing) + 0.5 * label_smoothing if label_smoothing else y_true
+
+
 class Backend:
     """One array library: see the module docstring. Subclasses override what differs."""
 

@@ -20,6 +20,7 @@ import tensorflow as tf
 import tensorflow.experimental.numpy as tnp
 
 from .generic import Backend as _Backend
+from .generic import binary_logit_targets
 
 __array_api_version__ = "2024.12"
 
@@ -419,16 +420,12 @@ def _binary_crossentropy(
     sample_weight: Any = None,
     xp: Any = None,
 ) -> Any:
-    # from logits only: probabilities outside [0, 1] get the loss's own error or NaN
-    plain = from_logits is True and pos_weight is None and axis is None
-    if not (plain and _plain(reduction, sample_weight, xp, y_pred, y_true)):
+    targets = binary_logit_targets(y_true, from_logits, label_smoothing, pos_weight, axis)
+    if targets is None or not _plain(reduction, sample_weight, xp, y_pred, y_true):
         return NotImplemented
-    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
-        return NotImplemented
-    if label_smoothing:
-        y_true = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
-    loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred)
-    return _REDUCE[reduction](loss)
+    return _REDUCE[reduction](
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=y_pred)
+    )
 
 
 DELEGATES = {"binary_crossentropy": _binary_crossentropy}

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from array_api_compat import torch as _compat
 
 from .generic import Backend as _Backend
+from .generic import binary_logit_targets
 
 _SCALARS = (int, float)
 
@@ -200,15 +201,10 @@ def _binary_crossentropy(
     sample_weight: Any = None,
     xp: Any = None,
 ) -> Any:
-    # from logits only: probabilities outside [0, 1] get the loss's own error or NaN
-    plain = from_logits is True and pos_weight is None and axis is None
-    if not (plain and _plain(reduction, sample_weight, xp, y_pred, y_true)):
+    targets = binary_logit_targets(y_true, from_logits, label_smoothing, pos_weight, axis)
+    if targets is None or not _plain(reduction, sample_weight, xp, y_pred, y_true):
         return NotImplemented
-    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
-        return NotImplemented
-    if label_smoothing:
-        y_true = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
-    return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction=reduction)
+    return F.binary_cross_entropy_with_logits(y_pred, targets, reduction=reduction)
 
 
 _LABELS = (torch.int64, torch.int32)
