@@ -3,7 +3,7 @@ scalars replaced by direct torch calls, torch's fused kernels, and the backend o
 (:data:`BACKEND`).
 
 array-api-compat turns a Python scalar into a tensor through ``torch.result_type``, which
-``torch.compile(fullgraph=True)`` cannot trace and which costs a few microseconds per call;
+``torch.compile(fullgraph=True)`` cannot trace and which adds a dispatch per call;
 ``torch.clamp``/``torch.where`` take scalars natively with the same weak promotion. Everything else
 is array-api-compat's (module ``__getattr__``).
 """
@@ -68,7 +68,7 @@ def sum(
     x: Any, /, *, axis: int | tuple[int, ...] | None = None, dtype: Any = None,
     keepdims: bool = False,
 ) -> Any:
-    """``torch.sum`` directly for the common calls (array-api-compat's wrapper costs 1 us)."""
+    """``torch.sum`` directly for the common calls (without array-api-compat's wrapper)."""
     if axis is None and not keepdims:
         return torch.sum(x, dtype=dtype)
     if isinstance(axis, int):
@@ -97,7 +97,7 @@ def squeeze(x: Any, /, axis: int | tuple[int, ...]) -> Any:
 
 
 def _take_along_axis(x: Any, indices: Any, axis: int) -> Any:
-    """``torch.gather`` (2.7 us less than ``take_along_dim`` per call) where the shapes allow."""
+    """``torch.gather`` (cheaper per call than ``take_along_dim``) where the shapes allow."""
     if indices.ndim == x.ndim:
         return torch.gather(x, axis, indices.long())
     return torch.take_along_dim(x, indices.long(), dim=axis)
