@@ -149,11 +149,11 @@ def generic(fn: Callable[..., Any], xs: list[Any]) -> Any:
     """``fn(*xs)`` on the generic array-API definition (delegates off for the call)."""
     from unilosses import backends
 
-    backends.DELEGATES = False
+    on, backends.DELEGATES = backends.DELEGATES, False
     try:
         return fn(*xs)
     finally:
-        backends.DELEGATES = True
+        backends.DELEGATES = on  # (UNILOSSES_GENERIC=1 keeps them off for the other rows)
 
 
 def _bound(loss: Callable[..., Any], options: Any) -> Callable[..., Any]:
