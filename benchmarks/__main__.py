@@ -62,6 +62,10 @@ class Runner:
         self.name = backend
         self.fw = FW[backend]
         self.device = device
+        if backend == "jax" and device is None:  # JAX computes on its default device's platform
+            import jax
+
+            self.device = jax.devices()[0].platform
 
     def arrays(self, arrays: tuple[Any, ...]) -> list[Any]:
         xs = [self.fw.asarray(a, "float32") for a in arrays]
@@ -207,7 +211,7 @@ def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds
                     continue
                 t_ours, t_native, ratio = paired(ours, native, rounds, budget)
                 rows.append({
-                    "backend": backend, "device": device or "cpu", "loss": bench.loss,
+                    "backend": backend, "device": runner.device or "cpu", "loss": bench.loss,
                     "options": dict(bench.options), "size": size, "comparison": label,
                     "ours_us": t_ours * 1e6, "native_us": t_native * 1e6, "ratio": ratio,
                     "extra_memory": memory,

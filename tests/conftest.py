@@ -1,5 +1,7 @@
 """The ``backend`` fixture: the namespace named by ``UNILOSSES_BACKEND`` (the nox session), or
-every installed one under plain ``pytest``."""
+every installed one under plain ``pytest``, on every device that library sees here, or on those
+``UNILOSSES_DEVICE`` names (a comma list of names such as ``cuda:1`` or kinds such as ``cuda``;
+a library without such a device skips, saying what it sees)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ for _keras_backend in ("jax", "tensorflow", "torch"):
         os.environ.setdefault("KERAS_BACKEND", _keras_backend)
         break
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# every test process (one per pytest-xdist worker) shares the GPUs: JAX and TensorFlow allocate as
+# they go instead of taking most of a GPU's memory at start
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 
 from typing import Any  # noqa: E402
 
@@ -23,6 +29,7 @@ from unilosses._frameworks import BACKENDS, NAMES, Backend  # noqa: E402
 
 def _params() -> list[Any]:
     requested = os.environ.get("UNILOSSES_BACKEND")
+    devices = [d.strip() for d in os.environ.get("UNILOSSES_DEVICE", "").split(",") if d.strip()]
     names = requested.split(",") if requested else [n for n in NAMES if n != "cupy"] + ["cupy"]
     params = []
     for name in names:
@@ -30,12 +37,22 @@ def _params() -> list[Any]:
             raise pytest.UsageError(f"UNILOSSES_BACKEND: unknown backend {name!r}; one of {NAMES}")
         reason = BACKENDS[name].unavailable()
         if reason is None:
-            params.append(pytest.param(BACKENDS[name], id=name))
+            params += _on_devices(BACKENDS[name], devices)
         elif requested and name != "cupy":
             raise pytest.UsageError(f"UNILOSSES_BACKEND={name} but {reason}")
         elif requested or importlib_available(name):
             params.append(pytest.param(BACKENDS[name], id=name, marks=pytest.mark.skip(reason=reason)))
     return params
+
+
+def _on_devices(backend: Backend, requested: list[str]) -> list[Any]:
+    """One param per device, id ``<library>-<device>``; a skip where none is as requested."""
+    found = backend.select(requested) if requested else backend.default_devices()
+    if found:
+        return [pytest.param(backend.on(d), id=repr(backend.on(d))) for d in found]
+    wanted = ",".join(requested)
+    reason = f"no {wanted!r} device visible to {backend.name} (it sees {', '.join(backend.devices())})"
+    return [pytest.param(backend, id=f"{backend.name}-{wanted}", marks=pytest.mark.skip(reason=reason))]
 
 
 def importlib_available(name: str) -> bool:
@@ -62,16 +79,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``autodiff_backend``/``compile_backend``: the session's backends that have autodiff or a
     compiler; ``low_precision``: (backend, dtype) for the float16/bfloat16 each backend has."""
     backends = _available(BACKEND_PARAMS)
-    session = ",".join(b.name for b in backends) or "none"
+    skipped = [m.kwargs["reason"] for p in BACKEND_PARAMS for m in p.marks]
+    session = ", ".join(map(repr, backends)) or "; ".join(skipped) or "none"
     if "autodiff_backend" in metafunc.fixturenames:
-        ok = [pytest.param(b, id=b.name) for b in backends if b.name in ("torch", "jax", "tensorflow")]
+        ok = [pytest.param(b, id=repr(b)) for b in backends if b.name in ("torch", "jax", "tensorflow")]
         metafunc.parametrize("autodiff_backend", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no autodiff library among this session's backends ({session})"))])
     if "compile_backend" in metafunc.fixturenames:
-        ok = [pytest.param(b, id=b.name) for b in backends if b.name in ("torch", "jax", "tensorflow")]
+        ok = [pytest.param(b, id=repr(b)) for b in backends if b.name in ("torch", "jax", "tensorflow")]
         metafunc.parametrize("compile_backend", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no compiler among this session's backends ({session})"))])
     if "torch_backend" in metafunc.fixturenames:
-        ok = [pytest.param(b, id=b.name) for b in backends if b.name == "torch"]
+        ok = [pytest.param(b, id=repr(b)) for b in backends if b.name == "torch"]
         metafunc.parametrize("torch_backend", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"torch is not among this session's backends ({session})"))])
     if "low_precision" in metafunc.fixturenames:
-        ok = [pytest.param((b, d), id=f"{b.name}-{d}") for b in backends for d in b.low_precision]
+        ok = [pytest.param((b, d), id=f"{b!r}-{d}") for b in backends for d in b.low_precision]
         metafunc.parametrize("low_precision", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no float16/bfloat16 among this session's backends ({session})"))])

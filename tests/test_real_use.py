@@ -50,10 +50,10 @@ def test_torch_func_grad_and_vmap(case: Case, torch_backend: Backend) -> None:
     fn = loss_fn(case, backend, "float64")
     expected = backend.grad(lambda x: fn(x, *xs[1:]), xs[0])
     got = torch.func.grad(lambda x: fn(x, *xs[1:]))(xs[0])
-    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(backend.to_numpy(got), expected, rtol=1e-10, atol=1e-12)
     per_copy = torch.func.vmap(torch.func.grad(fn))(*(_stack2(torch, x) for x in xs))
     for g in per_copy:
-        np.testing.assert_allclose(g.numpy(), expected, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(backend.to_numpy(g), expected, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("case", CASE_PARAMS)
@@ -88,7 +88,7 @@ def test_torch_compile_dynamic(case: Case, torch_backend: Backend) -> None:
     compiled = torch.compile(fn, dynamic=True, fullgraph=True, backend="eager")
     for n in (4, 6):
         xs = [backend.asarray(a, "float32") for a in make_inputs(case.inputs, n=n)]
-        check_close(compiled(*xs).numpy(), fn(*xs).numpy(), "float32")
+        check_close(backend.to_numpy(compiled(*xs)), backend.to_numpy(fn(*xs)), "float32")
 
 
 # --- invalid labels that no eager check reads -------------------------------------------------

@@ -1,11 +1,14 @@
 """Each array library as the report, the benchmarks and the tests drive it: making arrays from
-NumPy, reading them back, autodiff and compilation, one small class per library.
+NumPy, reading them back, autodiff and compilation, one small class per library, and the devices
+it sees here (``devices()``; ``on(device)`` is the driver that puts every array it makes there).
 
 Not used by the losses. Frameworks are imported inside methods, only when that library is asked for.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import importlib.util
 import os
 from collections.abc import Callable, Sequence
@@ -18,6 +21,22 @@ Evaluate = Callable[..., tuple[list[np.ndarray], "np.ndarray | None"]]
 
 NAMES = ("numpy", "array_api_strict", "torch", "jax", "tensorflow", "dask", "cupy")
 
+# device kinds named differently by the libraries (a device's kind is its name before ":")
+_KINDS = {"gpu": "cuda", "cpu_device": "cpu"}
+
+
+def device_kind(name: str) -> str:
+    """``"cuda"`` for torch's ``cuda:1``, JAX's ``gpu:0``, TensorFlow's ``GPU:0``, CuPy's
+    ``cuda:0``; ``"cpu"`` for ``cpu``, ``cpu:0``, ``CPU:0``, array-api-strict's ``CPU_DEVICE``."""
+    kind = name.split(":")[0].lower()
+    return _KINDS.get(kind, kind)
+
+
+def _normal(name: str) -> str:
+    """A device name with its kind spelled one way: ``GPU:0`` -> ``cuda:0``."""
+    index = name.partition(":")[2]
+    return device_kind(name) + (f":{index}" if index else "")
+
 
 class Backend:
     name = ""
@@ -25,12 +44,33 @@ class Backend:
     low_precision: tuple[str, ...] = ("float16",)
     has_float64 = True
     compiles = False  # whether ``evaluate``'s function compiles (``compile_ahead`` pays off)
+    device: str | None = None  # where ``asarray`` puts arrays (a name from ``devices()``)
 
     def unavailable(self) -> str | None:
         """Why this backend cannot run here, or None."""
         if importlib.util.find_spec(self.module) is None:
             return f"{self.module} is not installed"
         return None
+
+    def devices(self) -> list[str]:
+        """The devices this library sees here, by name (imports the library)."""
+        return ["cpu"]
+
+    def default_devices(self) -> list[str]:
+        """The devices the tests run on unless told otherwise: every device it sees."""
+        return self.devices()
+
+    def select(self, requested: Sequence[str]) -> list[str]:
+        """The devices among ``devices()`` that ``requested`` names: exactly (``cuda:1``) or by
+        kind (``cuda`` is every CUDA device, whatever the library calls it)."""
+        wanted = {_normal(r) for r in requested}
+        return [d for d in self.devices() if _normal(d) in wanted or device_kind(d) in wanted]
+
+    def on(self, device: str) -> Backend:
+        """This driver with every array it makes on ``device``."""
+        placed = copy.copy(self)
+        placed.device = device
+        return placed
 
     @property
     def xp(self) -> Any:
@@ -69,7 +109,7 @@ class Backend:
         return self.evaluate(fn)
 
     def __repr__(self) -> str:
-        return self.name
+        return self.name if self.device is None else f"{self.name}-{self.device}"
 
 
 def _dtype_name(a: np.ndarray, dtype: str | None) -> str:
@@ -86,18 +126,36 @@ class NumPy(Backend):
 
 
 class Strict(Backend):
-    """array-api-strict on a non-default device: proves the device follows the input."""
+    """array-api-strict, on a non-default device unless told otherwise: proves the device follows
+    the input. Its devices ``no_float64`` (like MPS) and ``no_x64`` (like JAX without x64) hold
+    32-bit types where 64-bit ones are asked for."""
 
     name = module = "array_api_strict"
     low_precision = ()
+
+    @property
+    def has_float64(self) -> bool:  # type: ignore[override]
+        return self.device not in ("no_float64", "no_x64")
+
+    def devices(self) -> list[str]:
+        import array_api_strict as xs
+
+        return [d._device for d in xs.__array_namespace_info__().devices()]
+
+    def default_devices(self) -> list[str]:
+        """Its devices are labels on one host memory: the tests run on ``device1``."""
+        return ["device1"]
 
     def asarray(self, a: np.ndarray, dtype: str | None = None) -> Any:
         import array_api_strict as xs
 
         xs.set_array_api_strict_flags(api_version="2024.12")
-        return xs.asarray(
-            a, dtype=getattr(xs, _dtype_name(a, dtype)), device=xs.Device("device1")
-        )
+        name = _dtype_name(a, dtype)
+        if self.device == "no_x64":
+            name = name.replace("64", "32")
+        elif self.device == "no_float64":
+            name = name.replace("float64", "float32")
+        return xs.asarray(a, dtype=getattr(xs, name), device=xs.Device(self.device or "device1"))
 
     def to_numpy(self, x: Any) -> np.ndarray:
         return np.asarray(x._array)
@@ -107,11 +165,16 @@ class Torch(Backend):
     name = module = "torch"
     low_precision = ("float16", "bfloat16")
 
+    def devices(self) -> list[str]:
+        import torch
+
+        return ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+
     def asarray(self, a: np.ndarray, dtype: str | None = None) -> Any:
         import torch
 
         a = np.ascontiguousarray(a).reshape(np.shape(a))  # ascontiguousarray makes 0-d arrays 1-d
-        return torch.asarray(a).to(getattr(torch, _dtype_name(a, dtype)))
+        return torch.asarray(a, device=self.device).to(getattr(torch, _dtype_name(a, dtype)))
 
     def to_numpy(self, x: Any) -> np.ndarray:
         import torch
@@ -153,13 +216,28 @@ class Jax(Backend):
 
         return bool(jax.config.jax_enable_x64)
 
+    def devices(self) -> list[str]:
+        """``platform:id``: ``cpu:0``, and ``gpu:0`` ... where JAX has a GPU backend."""
+        import jax
+
+        found = list(jax.devices())
+        if found[0].platform != "cpu":
+            with contextlib.suppress(RuntimeError):  # (JAX_PLATFORMS without cpu)
+                found = jax.devices("cpu") + found
+        return [f"{d.platform}:{d.id}" for d in found]
+
     def asarray(self, a: np.ndarray, dtype: str | None = None) -> Any:
+        import jax
         import jax.numpy as jnp
 
         name = _dtype_name(a, dtype)
         if not self.has_float64:  # JAX without x64 holds 32-bit integers
             name = name.replace("64", "32")
-        return jnp.asarray(a, dtype=getattr(jnp, name))
+        device = None
+        if self.device is not None:
+            platform, index = self.device.split(":")
+            device = next(d for d in jax.devices(platform) if d.id == int(index))
+        return jnp.asarray(a, dtype=getattr(jnp, name), device=device)
 
     def to_numpy(self, x: Any) -> np.ndarray:
         import jax.numpy as jnp
@@ -210,10 +288,22 @@ class TensorFlow(Backend):
     name = module = "tensorflow"
     low_precision = ("float16", "bfloat16")
 
+    def devices(self) -> list[str]:
+        """``CPU:0``, ``GPU:0`` ... (the physical devices: listing them leaves the runtime
+        unstarted, so a test may still configure logical devices)."""
+        import tensorflow as tf
+
+        found = tf.config.list_physical_devices()
+        return [d.name.split("device:")[-1] for d in found if d.device_type in ("CPU", "GPU")]
+
     def asarray(self, a: np.ndarray, dtype: str | None = None) -> Any:
         import tensorflow as tf
 
-        return tf.constant(a, dtype=getattr(tf, _dtype_name(a, dtype)))
+        x = tf.constant(a, dtype=getattr(tf, _dtype_name(a, dtype)))
+        if self.device is None:
+            return x
+        with tf.device(self.device):
+            return tf.identity(x)
 
     def to_numpy(self, x: Any) -> np.ndarray:
         import tensorflow as tf
@@ -280,10 +370,18 @@ class CuPy(Backend):
             return f"CuPy has no CUDA device here ({type(e).__name__}: {e})"
         return "CuPy has no CUDA device here"
 
+    def devices(self) -> list[str]:
+        import cupy
+
+        return [f"cuda:{i}" for i in range(cupy.cuda.runtime.getDeviceCount())]
+
     def asarray(self, a: np.ndarray, dtype: str | None = None) -> Any:
         import cupy
 
-        return cupy.asarray(a, dtype=_dtype_name(a, dtype))
+        if self.device is None:
+            return cupy.asarray(a, dtype=_dtype_name(a, dtype))
+        with cupy.cuda.Device(int(self.device.split(":")[1])):
+            return cupy.asarray(a, dtype=_dtype_name(a, dtype))
 
     def to_numpy(self, x: Any) -> np.ndarray:
         import cupy
