@@ -21,14 +21,11 @@ import numpy as np
 Delegate = Callable[..., Any]
 
 
-def binary_logit_targets(
-    y_true: Any, from_logits: Any, label_smoothing: Any, pos_weight: Any, axis: Any
-) -> Any:
-    """For a native from-logits binary cross-entropy delegate: the targets the loss reads
-    (smoothed toward 0.5, as Keras does), or None where the native kernel does not compute the
-    call as the loss does (probabilities, whose range the loss checks; ``pos_weight``; a
-    per-``axis`` mean; an invalid smoothing)."""
-    if not (from_logits is True and pos_weight is None and axis is None):
+def binary_targets(y_true: Any, label_smoothing: Any, pos_weight: Any, axis: Any) -> Any:
+    """For a native binary cross-entropy delegate: the targets the loss reads (smoothed toward
+    0.5, as Keras does), or None where a native elementwise kernel does not compute the call as
+    the loss does (``pos_weight``, a per-``axis`` mean, an invalid smoothing)."""
+    if not (pos_weight is None and axis is None):
         return None
     if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
         return None

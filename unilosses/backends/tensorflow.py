@@ -20,7 +20,7 @@ import tensorflow as tf
 import tensorflow.experimental.numpy as tnp
 
 from .generic import Backend as _Backend
-from .generic import binary_logit_targets
+from .generic import binary_targets
 
 __array_api_version__ = "2024.12"
 
@@ -420,8 +420,11 @@ def _binary_crossentropy(
     sample_weight: Any = None,
     xp: Any = None,
 ) -> Any:
-    targets = binary_logit_targets(y_true, from_logits, label_smoothing, pos_weight, axis)
-    if targets is None or not _plain(reduction, sample_weight, xp, y_pred, y_true):
+    # from logits only: probabilities outside [0, 1] get the loss's own error or NaN
+    targets = binary_targets(y_true, label_smoothing, pos_weight, axis)
+    if from_logits is not True or targets is None:
+        return NotImplemented
+    if not _plain(reduction, sample_weight, xp, y_pred, y_true):
         return NotImplemented
     return _REDUCE[reduction](
         tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=y_pred)

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from array_api_compat import torch as _compat
 
 from .generic import Backend as _Backend
-from .generic import binary_logit_targets
+from .generic import binary_targets
 
 _SCALARS = (int, float)
 
@@ -201,8 +201,12 @@ def _binary_crossentropy(
     sample_weight: Any = None,
     xp: Any = None,
 ) -> Any:
-    targets = binary_logit_targets(y_true, from_logits, label_smoothing, pos_weight, axis)
-    if targets is None or not _plain(reduction, sample_weight, xp, y_pred, y_true):
+    # from logits only: F.binary_cross_entropy's gradients differ at probabilities near 0 and 1
+    # (it divides by max(p (1 - p), 1e-12)), and the loss checks the probabilities' range
+    targets = binary_targets(y_true, label_smoothing, pos_weight, axis)
+    if from_logits is not True or targets is None:
+        return NotImplemented
+    if not _plain(reduction, sample_weight, xp, y_pred, y_true):
         return NotImplemented
     return F.binary_cross_entropy_with_logits(y_pred, targets, reduction=reduction)
 
