@@ -11,6 +11,7 @@ is array-api-compat's (module ``__getattr__``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -211,6 +212,30 @@ def _binary_crossentropy(
     return F.binary_cross_entropy_with_logits(y_pred, targets, reduction=reduction)
 
 
+def _triplet_margin(
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    *,
+    margin: Any = 1.0,
+    p: Any = 2,
+    eps: Any = 1e-6,
+    swap: Any = False,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    if not _plain(reduction, sample_weight, xp, anchor, positive, negative) or anchor.ndim != 2:
+        return NotImplemented
+    plain = _positive(margin) and _positive(p) and type(swap) is bool
+    if not (plain and type(eps) in (int, float) and 0 <= eps < math.inf):
+        return NotImplemented
+    return F.triplet_margin_loss(
+        anchor, positive, negative, margin=float(margin), p=float(p), eps=float(eps), swap=swap,
+        reduction=reduction,
+    )
+
+
 _LABELS = (torch.int64, torch.int32)
 
 
@@ -296,7 +321,7 @@ def _nll(
     )
 
 
-DELEGATES = {
+DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
     "huber": _huber,
@@ -304,6 +329,7 @@ DELEGATES = {
     "binary_crossentropy": _binary_crossentropy,
     "sparse_categorical_crossentropy": _sparse_categorical_crossentropy,
     "nll": _nll,
+    "triplet_margin": _triplet_margin,
 }
 
 
