@@ -154,6 +154,14 @@ def _mse(
     return F.mse_loss(y_pred, y_true, reduction=reduction)
 
 
+def _l2(
+    y_pred: Any, y_true: Any, *, reduction: Any = "mean", sample_weight: Any = None, xp: Any = None
+) -> Any:
+    if not _plain(reduction, sample_weight, xp, y_pred, y_true):
+        return NotImplemented
+    return 0.5 * F.mse_loss(y_pred, y_true, reduction=reduction)
+
+
 def _mae(
     y_pred: Any, y_true: Any, *, reduction: Any = "mean", sample_weight: Any = None, xp: Any = None
 ) -> Any:
@@ -324,6 +332,7 @@ def _nll(
 DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
+    "l2_loss": _l2,
     "huber": _huber,
     "smooth_l1": _smooth_l1,
     "binary_crossentropy": _binary_crossentropy,
