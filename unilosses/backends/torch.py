@@ -244,6 +244,58 @@ def _triplet_margin(
     )
 
 
+def _eager() -> bool:
+    """Outside torch.compile and torch.func transforms (where these kernels lack support for
+    dynamic shapes or batching rules: the array-API definition runs there)."""
+    in_transform = torch._C._functorch.peek_interpreter_stack() is not None
+    return not (torch.compiler.is_compiling() or in_transform)
+
+
+def _number(v: Any) -> bool:
+    return type(v) in (int, float) and math.isfinite(v)
+
+
+def _soft_margin(
+    y_pred: Any, y_true: Any, *, reduction: Any = "mean", sample_weight: Any = None, xp: Any = None
+) -> Any:
+    if not (_plain(reduction, sample_weight, xp, y_pred, y_true) and _eager()):
+        return NotImplemented
+    if y_true.requires_grad:  # (torch's kernel has no gradient for the target)
+        return NotImplemented
+    return F.soft_margin_loss(y_pred, y_true, reduction=reduction)
+
+
+def _hinge_embedding(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    margin: Any = 1.0,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    if not (_plain(reduction, sample_weight, xp, y_pred, y_true) and _eager()):
+        return NotImplemented
+    if not _number(margin):
+        return NotImplemented
+    return F.hinge_embedding_loss(y_pred, y_true, margin=float(margin), reduction=reduction)
+
+
+def _margin_ranking(
+    x1: Any,
+    x2: Any,
+    y: Any,
+    *,
+    margin: Any = 0.0,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    if not (_plain(reduction, sample_weight, xp, x1, x2, y) and _eager() and _number(margin)):
+        return NotImplemented
+    return F.margin_ranking_loss(x1, x2, y, margin=float(margin), reduction=reduction)
+
+
 _LABELS = (torch.int64, torch.int32)
 
 
@@ -339,6 +391,9 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "sparse_categorical_crossentropy": _sparse_categorical_crossentropy,
     "nll": _nll,
     "triplet_margin": _triplet_margin,
+    "soft_margin": _soft_margin,
+    "hinge_embedding": _hinge_embedding,
+    "margin_ranking": _margin_ranking,
 }
 
 
