@@ -9,16 +9,18 @@ nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
 
 # what each backend's session installs besides the package and its test extra; the native
-# references (Keras 3 on that session's framework, Optax, the torch-based MONAI, kornia,
-# info-nce-pytorch and pytorch-metric-learning) ride along where cheap; constraints.txt keeps
-# torch on its CPU build for all of them
+# references (Keras 3 and keras-rs on that session's framework, Optax, the torch-based MONAI,
+# kornia, info-nce-pytorch, pytorch-metric-learning, entmax and geomloss; scoringrules, lifelines
+# and POT on NumPy; XGBoost and LightGBM for the boosting objectives) ride along where cheap;
+# constraints.txt keeps torch on its CPU build for all of them
 BACKENDS = {
-    "numpy": [],
+    "numpy": ["scoringrules", "lifelines", "POT", "xgboost-cpu", "lightgbm"],
     "array_api_strict": [],
     "torch": [
-        "torch", "keras", "monai", "kornia", "info-nce-pytorch", "pytorch-metric-learning"
+        "torch", "keras", "monai", "kornia", "info-nce-pytorch", "pytorch-metric-learning",
+        "entmax", "geomloss",
     ],
-    "jax": ["jax", "optax", "keras"],
+    "jax": ["jax", "optax", "keras", "keras-rs"],
     "tensorflow": ["tensorflow-cpu", "keras"],
     "dask": ["dask[array]", "distributed"],
     "cupy": ["cupy-cuda12x"],

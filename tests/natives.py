@@ -1,7 +1,8 @@
 """Native counterparts, reached lazily: only libraries installed in this session are used.
 
-The torch-based libraries (MONAI, kornia, info-nce-pytorch, pytorch-metric-learning) run in the
-torch session. segmentation_models_pytorch and torchvision do not import with the CPU torch build
+The torch-based libraries (MONAI, kornia, info-nce-pytorch, pytorch-metric-learning, entmax,
+geomloss) run in the torch session, keras-rs with Keras, the NumPy-based ones (scoringrules,
+lifelines, POT) in the NumPy session. segmentation_models_pytorch and torchvision do not import with the CPU torch build
 that session pins: their losses are float64 NumPy references in ``tests/cases``, written from
 their source.
 """
@@ -14,9 +15,12 @@ from typing import Any
 
 import numpy as np
 
-LIBRARIES = ("torch", "keras", "optax", "monai", "kornia", "info_nce", "pytorch_metric_learning")
+LIBRARIES = (
+    "torch", "keras", "optax", "monai", "kornia", "info_nce", "pytorch_metric_learning", "entmax",
+    "geomloss", "keras_rs", "scoringrules", "lifelines", "ot",
+)
 # libraries that take torch tensors
-TORCH_BASED = ("torch", "monai", "kornia", "info_nce", "pytorch_metric_learning")
+TORCH_BASED = ("torch", "monai", "kornia", "info_nce", "pytorch_metric_learning", "entmax", "geomloss")
 
 
 def installed() -> list[str]:
@@ -78,6 +82,43 @@ def pml() -> Any:
     return pytorch_metric_learning
 
 
+def entmax() -> Any:
+    import entmax
+
+    return entmax
+
+
+def geomloss() -> Any:
+    import geomloss
+
+    return geomloss
+
+
+def keras_rs() -> Any:
+    import keras_rs
+
+    return keras_rs
+
+
+def scoringrules() -> Any:
+    import scoringrules
+
+    return scoringrules
+
+
+def lifelines() -> Any:
+    import lifelines
+
+    return lifelines
+
+
+def ot() -> Any:
+    """POT (Python Optimal Transport)."""
+    import ot
+
+    return ot
+
+
 def jnp() -> Any:
     import jax.numpy
 
@@ -89,7 +130,7 @@ def convert(lib: str, a: np.ndarray) -> Any:
     a = a if np.issubdtype(a.dtype, np.integer) else a.astype(np.float32)
     if lib in TORCH_BASED:  # MONAI's losses take channel-first torch tensors
         return torch().asarray(a)
-    if lib == "keras" and os.environ.get("KERAS_BACKEND") == "torch":
+    if lib in ("keras", "keras_rs") and os.environ.get("KERAS_BACKEND") == "torch":
         return torch().asarray(a)
     if lib == "optax":
         import jax
