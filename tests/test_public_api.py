@@ -58,3 +58,8 @@ def test_readme_lists_the_whole_catalog() -> None:
     readme = (Path(ul.__file__).parent.parent / "README.md").read_text()
     table = readme[readme.index("## The catalog") : readme.index("Framework adapters")]
     assert set(re.findall(r"`([a-z0-9_]+)`", table)) == set(ul.__all__)
+    # its heading counts them: distinct functions, and the other names bound to one of them
+    functions = {id(getattr(ul, name)) for name in ul.__all__}
+    count = re.search(r"## The catalog \((\d+) losses, (\d+) aliases\)", table)
+    assert count is not None
+    assert (int(count[1]), int(count[2])) == (len(functions), len(ul.__all__) - len(functions))
