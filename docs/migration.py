@@ -21,8 +21,9 @@ LIBRARIES = {  # key -> (section title, how its names are written in the table)
     "monai": ("MONAI", ""),
     "other": (
         "Other libraries",
-        "segmentation_models_pytorch (smp), torchvision, kornia and the papers' reference code "
-        "(names as the docstrings write them)",
+        "segmentation_models_pytorch (smp), torchvision, kornia, pytorch-metric-learning, "
+        "keras-rs, timm, entmax, scoringrules, lifelines, torchsurv, geomloss, POT, allRank and "
+        "the papers' reference code (names as the docstrings write them)",
     ),
 }
 # a library's name in the prose sets the context for the unprefixed names that follow it
@@ -31,15 +32,20 @@ PROSE = [
     (re.compile(r"\bKeras\b"), "keras"),
     (re.compile(r"\bOptax\b"), "optax"),
     (re.compile(r"\bMONAI\b"), "monai"),
-    (re.compile(r"\b(segmentation_models_pytorch|smp|kornia|torchvision|reference|Berman)\b"),
-     "other"),
+    (re.compile(
+        r"\b(segmentation_models_pytorch|smp|kornia|torchvision|reference|Berman"
+        r"|pytorch[-_]metric[-_]learning|PML|keras[-_]rs|timm|entmax|scoringrules|lifelines"
+        r"|torchsurv|geomloss|POT|allRank)\b"
+    ), "other"),
 ]
 PREFIXES = [
     (("F.", "torch.", "nn."), "torch"),
     (("keras.",), "keras"),
     (("optax.",), "optax"),
     (("monai.",), "monai"),
-    (("smp.", "kornia.", "segmentation_models_pytorch."), "other"),
+    (("smp.", "kornia.", "segmentation_models_pytorch.", "pytorch_metric_learning.", "keras_rs.",
+      "timm.", "entmax.", "scoringrules.", "lifelines.", "torchsurv.", "geomloss.", "ot."),
+     "other"),
 ]
 # where a library's unprefixed names live
 NAMESPACE = {"keras": "keras.losses.", "optax": "optax.losses.", "monai": "monai.losses."}
