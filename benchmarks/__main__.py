@@ -183,10 +183,11 @@ def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds
         loss = getattr(ul, bench.loss)
         ours_fn = _bound(loss, bench.options)
         for size in sizes:
-            n, c = SIZES[size]
+            n, c = (bench.shapes or SIZES)[size]
             if bench.max_classes is not None and c > bench.max_classes:
                 continue
             xs = runner.arrays(make_inputs(bench.inputs, n=n, c=c))
+            shape = "x".join(str(d) for d in xs[0].shape)
             variants: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = []
             for nname, nfn in natives.items():
                 variants.append((f"eager vs {nname}", lambda f=ours_fn: runner.sync(f(*xs)), lambda f=nfn: runner.sync(f(*xs))))
@@ -212,7 +213,7 @@ def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds
                 t_ours, t_native, ratio = paired(ours, native, rounds, budget)
                 rows.append({
                     "backend": backend, "device": runner.device or "cpu", "loss": bench.loss,
-                    "options": dict(bench.options), "size": size, "comparison": label,
+                    "options": dict(bench.options), "size": size, "shape": shape, "comparison": label,
                     "ours_us": t_ours * 1e6, "native_us": t_native * 1e6, "ratio": ratio,
                     "extra_memory": memory,
                 })
@@ -224,7 +225,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     out = []
     for key in dict.fromkeys((r["backend"], r["device"]) for r in rows):
         out.append(f"\n### {key[0]} ({key[1]})\n")
-        out.append("| loss | options | size | comparison | unilosses (us) | native (us) | ratio | peak extra memory / inputs |")
+        out.append("| loss | options | size (first input) | comparison | unilosses (us) | native (us) | ratio | peak extra memory / inputs |")
         out.append("|---|---|---|---|---:|---:|---:|---:|")
         for r in rows:
             if (r["backend"], r["device"]) != key:
@@ -232,7 +233,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             opts = ", ".join(f"{k}={v}" for k, v in r["options"].items())
             mem = "n/a" if r["extra_memory"] is None else f"{r['extra_memory']:.2f}x"
             out.append(
-                f"| {r['loss']} | {opts} | {r['size']} | {r['comparison']} | {r['ours_us']:.1f} | "
+                f"| {r['loss']} | {opts} | {r['size']} ({r.get('shape', '')}) | {r['comparison']} | {r['ours_us']:.1f} | "
                 f"{r['native_us']:.1f} | {r['ratio']:.2f} | {mem} |"
             )
     return "\n".join(out)

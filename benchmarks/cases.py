@@ -22,6 +22,9 @@ class Bench:
     natives: Mapping[str, Mapping[str, Callable[..., Any]]] = field(default_factory=dict)
     # losses that hold (n, c, c) temporaries run only at sizes with at most this many classes
     max_classes: int | None = None
+    # (n, c) per size name where the input kind is not an (n, c) matrix (images, lists of
+    # sequences, point clouds): the sizes of the table would make other shapes
+    shapes: Mapping[str, tuple[int, int]] | None = None
 
 
 def F() -> Any:
@@ -189,9 +192,29 @@ BENCHES = [
 ]
 
 
+# where each native library of the test table runs: its benchmark backends and column label
+NATIVE_BACKENDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "torch": (("torch",), "F"),
+    "optax": (("jax",), "optax"),
+    "keras": (("torch", "jax", "tensorflow"), "keras"),
+    "keras_rs": (("torch", "jax", "tensorflow"), "keras_rs"),
+    "monai": (("torch",), "monai"),
+    "kornia": (("torch",), "kornia"),
+    "info_nce": (("torch",), "info_nce"),
+    "pytorch_metric_learning": (("torch",), "pml"),
+    "entmax": (("torch",), "entmax"),
+    "geomloss": (("torch",), "geomloss"),
+    "scoringrules": (("numpy",), "scoringrules"),
+    "lifelines": (("numpy",), "lifelines"),
+    "ot": (("numpy",), "POT"),
+}
+# (n, c) per size for input kinds that are not (n, c) matrices
+OTHER_SHAPES = {"tiny": (8, 4), "medium": (64, 8), "large": (256, 16)}
+
+
 def _from_test_cases() -> list[Bench]:
-    """Every other loss with a torch, Optax or Keras native in the test table (its first option
-    set without array options), where the inputs are (n, c) matrices that the sizes scale."""
+    """Every other loss with a native in the test table: its first option set without array
+    options, against each of its natives on the backends they run on."""
     import unilosses as ul
     from tests.cases import all_cases
     from unilosses._examples import make_inputs
@@ -202,19 +225,19 @@ def _from_test_cases() -> list[Bench]:
     for case in all_cases():
         if case.loss in seen or any(isinstance(v, np.ndarray) for v in case.options.values()):
             continue
-        if make_inputs(case.inputs, n=2, c=3)[0].shape != (2, 3):
-            continue
         natives: dict[str, dict[str, Callable[..., Any]]] = {}
-        for lib, backend, label in (("torch", "torch", "F"), ("optax", "jax", "optax")):
-            if lib in case.natives:
-                natives.setdefault(backend, {})[label] = case.natives[lib]
-        if "keras" in case.natives:
-            for backend in ("torch", "jax", "tensorflow"):
-                natives.setdefault(backend, {})["keras"] = case.natives["keras"]
+        for lib, fn in case.natives.items():
+            backends, label = NATIVE_BACKENDS[lib]
+            for backend in backends:
+                natives.setdefault(backend, {})[label] = fn
         if natives:
             seen.add(case.loss)
+            matrix = make_inputs(case.inputs, n=2, c=3)[0].shape == (2, 3)
             quadratic = case.loss == "multilabel_margin"  # (n, c, c) temporaries
-            out.append(Bench(case.loss, case.inputs, case.options, natives, 100 if quadratic else None))
+            out.append(Bench(
+                case.loss, case.inputs, case.options, natives, 100 if quadratic else None,
+                None if matrix else OTHER_SHAPES,
+            ))
     return out
 
 
