@@ -27,8 +27,8 @@ def binary_targets(y_true: Any, label_smoothing: Any, pos_weight: Any, axis: Any
     the loss does (``pos_weight``, a per-``axis`` mean, an invalid smoothing)."""
     if not (pos_weight is None and axis is None):
         return None
-    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
-        return None
+    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing < 1):
+        return None  # (the loss raises for 1 and above)
     return y_true * (1 - label_smoothing) + 0.5 * label_smoothing if label_smoothing else y_true
 
 

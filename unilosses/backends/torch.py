@@ -328,6 +328,47 @@ def _valid_labels(y_pred: Any, labels: Any, ignore_index: Any) -> bool:
     return bool((valid | (labels == ignore_index)).all()) and bool(valid.any())
 
 
+def _smoothing(v: Any) -> bool:
+    """A label smoothing the loss takes (it raises for 1 and above)."""
+    return type(v) in (int, float) and 0 <= v < 1
+
+
+def _needs_grad(x: Any) -> bool:
+    return bool(x.requires_grad) and torch.is_grad_enabled()
+
+
+def _class_weights(class_weight: Any, y_pred: Any, positive: bool = True) -> bool:
+    """``class_weight`` as torch's kernels take it: None, or a tensor of one weight per class
+    (along axis 1) of the prediction's dtype and device that needs no gradient (torch's kernels
+    have none for it). ``positive``: every weight positive and finite, read here, so that a mean
+    over the labels' weights never divides by 0 (the loss gives 0 there, torch NaN)."""
+    if class_weight is None:
+        return True
+    if not isinstance(class_weight, torch.Tensor) or class_weight.dtype != y_pred.dtype:
+        return False
+    if class_weight.shape != (y_pred.shape[1],) or class_weight.device != y_pred.device:
+        return False
+    if _needs_grad(class_weight):
+        return False
+    if not positive:
+        return True
+    if not BACKEND.can_inspect(class_weight):
+        return False
+    lo, hi = torch.aminmax(class_weight)
+    return bool((lo > 0) & (hi < math.inf))
+
+
+def _finite_where_read(logits: Any, labels: Any, smoothing: Any) -> bool:
+    """No -inf logit (a masked class) where the cross-entropy reads its log-probability: at the
+    labels, or anywhere with label smoothing. The loss clamps those at -1e30, torch's kernel
+    gives inf."""
+    logits = logits.detach()
+    if not smoothing:
+        index = labels.clamp(0, logits.shape[1] - 1).long().unsqueeze(1)
+        logits = torch.gather(logits, 1, index)
+    return bool(logits.amin() > -math.inf)
+
+
 def _sparse_categorical_crossentropy(
     y_pred: Any,
     y_true: Any,
@@ -341,16 +382,17 @@ def _sparse_categorical_crossentropy(
     sample_weight: Any = None,
     xp: Any = None,
 ) -> Any:
-    plain = from_logits is True and class_weight is None and _class_axis(y_pred, axis)
+    plain = from_logits is True and _smoothing(label_smoothing) and _class_axis(y_pred, axis)
     if not (plain and _plain(reduction, sample_weight, xp, y_pred)):
         return NotImplemented
-    if not (type(label_smoothing) in (int, float) and 0 <= label_smoothing <= 1):
+    if not (_class_weights(class_weight, y_pred) and _valid_labels(y_pred, y_true, ignore_index)):
         return NotImplemented
-    if not _valid_labels(y_pred, y_true, ignore_index):
+    if not _finite_where_read(y_pred, y_true, label_smoothing):
         return NotImplemented
     return F.cross_entropy(
         y_pred,
         y_true.long(),
+        weight=class_weight,
         ignore_index=-100 if ignore_index is None else ignore_index,
         label_smoothing=float(label_smoothing),
         reduction=reduction,
@@ -368,14 +410,14 @@ def _nll(
     sample_weight: Any = None,
     xp: Any = None,
 ) -> Any:
-    plain = class_weight is None and _class_axis(y_pred, axis)
-    if not (plain and _plain(reduction, sample_weight, xp, y_pred)):
+    if not (_class_axis(y_pred, axis) and _plain(reduction, sample_weight, xp, y_pred)):
         return NotImplemented
-    if not _valid_labels(y_pred, y_true, ignore_index):
+    if not (_class_weights(class_weight, y_pred) and _valid_labels(y_pred, y_true, ignore_index)):
         return NotImplemented
     return F.nll_loss(
         y_pred,
         y_true.long(),
+        weight=class_weight,
         ignore_index=-100 if ignore_index is None else ignore_index,
         reduction=reduction,
     )
