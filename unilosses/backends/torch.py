@@ -423,6 +423,32 @@ def _nll(
     )
 
 
+def _categorical_crossentropy(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    from_logits: Any = False,
+    label_smoothing: Any = 0.0,
+    axis: Any = -1,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    plain = from_logits is True and _smoothing(label_smoothing) and type(axis) is int
+    if not (plain and _plain(reduction, sample_weight, xp, y_pred, y_true)):
+        return NotImplemented
+    if y_pred.ndim < 2 or not -y_pred.ndim <= axis < y_pred.ndim:
+        return NotImplemented
+    # masked classes (-inf logits, zero targets): 0 * log 0 is 0 in the loss, NaN in torch
+    if not (BACKEND.can_inspect(y_pred) and bool(y_pred.detach().amin() > -math.inf)):
+        return NotImplemented
+    if axis % y_pred.ndim != 1:  # (torch's class axis; the others keep their order)
+        y_pred, y_true = y_pred.movedim(axis, 1), y_true.movedim(axis, 1)
+    return F.cross_entropy(
+        y_pred, y_true, label_smoothing=float(label_smoothing), reduction=reduction
+    )
+
+
 DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
@@ -430,6 +456,7 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "huber": _huber,
     "smooth_l1": _smooth_l1,
     "binary_crossentropy": _binary_crossentropy,
+    "categorical_crossentropy": _categorical_crossentropy,
     "sparse_categorical_crossentropy": _sparse_categorical_crossentropy,
     "nll": _nll,
     "triplet_margin": _triplet_margin,
