@@ -449,6 +449,52 @@ def _categorical_crossentropy(
     )
 
 
+def _log_floor(dtype: Any) -> float:
+    """The smallest probability whose log the losses read unclamped (below it they take -100):
+    exp(-100), or the dtype's smallest normal number where that is larger."""
+    return max(float(torch.finfo(dtype).smallest_normal), math.exp(-100.0))
+
+
+def _kl_divergence(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    axis: Any = -1,
+    log_input: Any = False,
+    log_target: Any = False,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    if not (_plain(reduction, sample_weight, xp, y_pred, y_true) and type(axis) is int):
+        return NotImplemented
+    if type(log_input) is not bool or type(log_target) is not bool:
+        return NotImplemented
+    if not -y_pred.ndim <= axis < y_pred.ndim:
+        return NotImplemented
+    if not (BACKEND.can_inspect(y_pred) and BACKEND.can_inspect(y_true)):
+        return NotImplemented
+    # F.kl_div has none of the loss's conventions at the edges: -inf log-probabilities (0 in the
+    # loss, NaN there), logs clamped at -100 below the floor, and at t = 0 a target gradient of 0
+    # (NaN there). Inputs away from them only: a target below the floor without gradient differs
+    # by t (log t + 100), under 1e-35.
+    floor = _log_floor(y_pred.dtype)
+    lo_p, lo_t = y_pred.detach().amin(), y_true.detach().amin()
+    ok = lo_p > -math.inf if log_input else lo_p >= floor
+    if log_target:
+        ok = ok & (lo_t > -math.inf)
+    else:
+        ok = ok & (lo_t >= (floor if _needs_grad(y_true) else 0))
+    if not bool(ok):
+        return NotImplemented
+    log_p = y_pred if log_input else torch.log(y_pred)
+    if reduction == "none":
+        return F.kl_div(log_p, y_true, reduction="none", log_target=log_target).sum(axis)
+    total = F.kl_div(log_p, y_true, reduction="sum", log_target=log_target)
+    # "mean": over every axis but the distribution's (torch's batchmean divides by the first)
+    return total if reduction == "sum" else total / (y_pred.numel() // y_pred.shape[axis])
+
+
 DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
@@ -459,6 +505,7 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "categorical_crossentropy": _categorical_crossentropy,
     "sparse_categorical_crossentropy": _sparse_categorical_crossentropy,
     "nll": _nll,
+    "kl_divergence": _kl_divergence,
     "triplet_margin": _triplet_margin,
     "soft_margin": _soft_margin,
     "hinge_embedding": _hinge_embedding,
