@@ -252,7 +252,7 @@ def _eager() -> bool:
 
 
 def _number(v: Any) -> bool:
-    return type(v) in (int, float) and math.isfinite(v)
+    return type(v) in (int, float) and -math.inf < v < math.inf  # (traceable: no math.isfinite)
 
 
 def _soft_margin(
@@ -495,6 +495,28 @@ def _kl_divergence(
     return total if reduction == "sum" else total / (y_pred.numel() // y_pred.shape[axis])
 
 
+def _cosine_embedding(
+    x1: Any,
+    x2: Any,
+    y: Any,
+    *,
+    margin: Any = 0.0,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    # float32 only: torch adds its 1e-12 to the squared norms as a float32 constant, which in
+    # float64 differs from the loss's (by 4e-9 relative: visible at near-zero vectors)
+    plain = _plain(reduction, sample_weight, xp, x1, x2) and x1.dtype == torch.float32
+    if not (plain and x1.ndim in (1, 2) and _number(margin)):
+        return NotImplemented
+    if not isinstance(y, torch.Tensor) or y.dtype != x1.dtype or y.device != x1.device:
+        return NotImplemented
+    if y.shape != x1.shape[:-1]:
+        return NotImplemented
+    return F.cosine_embedding_loss(x1, x2, y, margin=float(margin), reduction=reduction)
+
+
 DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
@@ -506,6 +528,7 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "sparse_categorical_crossentropy": _sparse_categorical_crossentropy,
     "nll": _nll,
     "kl_divergence": _kl_divergence,
+    "cosine_embedding": _cosine_embedding,
     "triplet_margin": _triplet_margin,
     "soft_margin": _soft_margin,
     "hinge_embedding": _hinge_embedding,
