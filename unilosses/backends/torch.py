@@ -517,6 +517,33 @@ def _cosine_embedding(
     return F.cosine_embedding_loss(x1, x2, y, margin=float(margin), reduction=reduction)
 
 
+def _multi_margin(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    p: Any = 1,
+    margin: Any = 1.0,
+    class_weight: Any = None,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    plain = _plain(reduction, sample_weight, xp, y_pred) and y_pred.ndim == 2
+    if not (plain and type(p) is int and p in (1, 2) and _number(margin)):
+        return NotImplemented
+    # p = 1: torch's kernel has gradient 0 on the hinge's kink (margin - s_y + s_j = 0), the
+    # loss 1, so it serves only calls whose prediction takes no gradient
+    if p == 1 and _needs_grad(y_pred):
+        return NotImplemented
+    if not _class_weights(class_weight, y_pred, positive=False):
+        return NotImplemented
+    if not _valid_labels(y_pred, y_true, None):
+        return NotImplemented
+    return F.multi_margin_loss(
+        y_pred, y_true.long(), p=p, margin=float(margin), weight=class_weight, reduction=reduction
+    )
+
+
 DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
@@ -529,6 +556,7 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "nll": _nll,
     "kl_divergence": _kl_divergence,
     "cosine_embedding": _cosine_embedding,
+    "multi_margin": _multi_margin,
     "triplet_margin": _triplet_margin,
     "soft_margin": _soft_margin,
     "hinge_embedding": _hinge_embedding,
