@@ -544,6 +544,25 @@ def _multi_margin(
     )
 
 
+def _multilabel_margin(
+    y_pred: Any, y_true: Any, *, reduction: Any = "mean", sample_weight: Any = None, xp: Any = None
+) -> Any:
+    # torch's kernel has gradient 0 on the hinge's kink (s_j - s_i = 1), the loss 1: it serves
+    # only calls whose prediction takes no gradient
+    if not (_plain(reduction, sample_weight, xp, y_pred) and y_pred.ndim == 2):
+        return NotImplemented
+    if _needs_grad(y_pred) or not isinstance(y_true, torch.Tensor):
+        return NotImplemented
+    if y_true.dtype not in _LABELS or y_true.shape != y_pred.shape:
+        return NotImplemented
+    if y_true.device != y_pred.device or not BACKEND.can_inspect(y_true):
+        return NotImplemented
+    lo, hi = (int(v) for v in torch.aminmax(y_true))
+    if lo < -1 or hi >= y_pred.shape[1]:  # (the loss's error)
+        return NotImplemented
+    return F.multilabel_margin_loss(y_pred, y_true.long(), reduction=reduction)
+
+
 DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
@@ -557,6 +576,7 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "kl_divergence": _kl_divergence,
     "cosine_embedding": _cosine_embedding,
     "multi_margin": _multi_margin,
+    "multilabel_margin": _multilabel_margin,
     "triplet_margin": _triplet_margin,
     "soft_margin": _soft_margin,
     "hinge_embedding": _hinge_embedding,
