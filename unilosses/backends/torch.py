@@ -563,6 +563,31 @@ def _multilabel_margin(
     return F.multilabel_margin_loss(y_pred, y_true.long(), reduction=reduction)
 
 
+def _poisson_nll(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    log_input: Any = True,
+    full: Any = False,
+    eps: Any = 1e-8,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    if not _plain(reduction, sample_weight, xp, y_pred, y_true):
+        return NotImplemented
+    if type(log_input) is not bool or type(full) is not bool:
+        return NotImplemented
+    if not (type(eps) in (int, float) and 0 <= eps < math.inf):
+        return NotImplemented
+    # the Stirling term's target gradient is NaN at zero counts in torch, 0 in the loss
+    if full and _needs_grad(y_true):
+        return NotImplemented
+    return F.poisson_nll_loss(
+        y_pred, y_true, log_input=log_input, full=full, eps=float(eps), reduction=reduction
+    )
+
+
 DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
@@ -577,6 +602,7 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "cosine_embedding": _cosine_embedding,
     "multi_margin": _multi_margin,
     "multilabel_margin": _multilabel_margin,
+    "poisson_nll": _poisson_nll,
     "triplet_margin": _triplet_margin,
     "soft_margin": _soft_margin,
     "hinge_embedding": _hinge_embedding,
