@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from array_api_compat import torch as _compat
@@ -588,6 +589,72 @@ def _poisson_nll(
     )
 
 
+def _feasible_sequences(
+    labels: Any, input_lengths: Any, label_lengths: Any, steps: int, n_classes: int, blank: int,
+    zero_infinity: bool,
+) -> bool:
+    """CTC labels and lengths the loss takes without error (lengths within ``[0, steps]`` and
+    ``[0, S]``, used labels classes other than ``blank``; read here) and, unless infeasible
+    samples lose 0, every sample feasible: its input as long as its labels plus one blank per
+    repeated neighbour. (The loss gives an infeasible sample +inf with zero gradient, torch's
+    kernel a NaN gradient.)"""
+    y, il, ll = (a.numpy() for a in (labels, input_lengths, label_lengths))
+    if il.min() < 0 or il.max() > steps or ll.min() < 0 or ll.max() > y.shape[1]:
+        return False
+    used = np.arange(y.shape[1])[None, :] < ll[:, None]
+    values = y[used]
+    if values.size and (values.min() < 0 or values.max() >= n_classes or (values == blank).any()):
+        return False
+    if zero_infinity:
+        return True
+    repeats = (used[:, 1:] & (y[:, 1:] == y[:, :-1])).sum(axis=1)
+    return bool((il >= ll + repeats).all())
+
+
+def _ctc(
+    log_probs: Any,
+    labels: Any,
+    input_lengths: Any,
+    label_lengths: Any,
+    *,
+    blank: Any = 0,
+    zero_infinity: Any = False,
+    batch_first: Any = False,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    if not (_plain(reduction, sample_weight, xp, log_probs) and log_probs.ndim == 3):
+        return NotImplemented
+    if type(blank) is not int or type(zero_infinity) is not bool or type(batch_first) is not bool:
+        return NotImplemented
+    x = log_probs.transpose(0, 1) if batch_first else log_probs
+    steps, n, n_classes = x.shape
+    ints = (labels, input_lengths, label_lengths)
+    for a, ndim in zip(ints, (2, 1, 1), strict=True):
+        if not isinstance(a, torch.Tensor) or a.dtype not in _LABELS or a.ndim != ndim:
+            return NotImplemented
+        if a.shape[0] != n or a.device != x.device or not BACKEND.can_inspect(a):
+            return NotImplemented
+    if not (0 <= blank < n_classes and BACKEND.can_inspect(x)):
+        return NotImplemented
+    if not _feasible_sequences(*ints, steps, n_classes, blank, zero_infinity):
+        return NotImplemented
+    # the loss takes a path as infeasible below a log-likelihood of -5e29: no feasible one gets
+    # there when the log-probabilities span less than 1e28 / T
+    lo, hi = torch.aminmax(x.detach())
+    if not bool((hi - lo) * steps < 1e28):
+        return NotImplemented
+    # float32 in float64: torch's float32 kernel loses up to 1e-3 of the gradient at saturated
+    # inputs (log-probabilities near -1e4), where the loss's recursion keeps float32 accuracy
+    lp = F.log_softmax(x.double() if x.dtype == torch.float32 else x, dim=-1)
+    out = F.ctc_loss(
+        lp, labels.long(), input_lengths.long(), label_lengths.long(), blank=blank,
+        reduction=reduction, zero_infinity=zero_infinity,
+    )
+    return out.to(x.dtype)
+
+
 DELEGATES: dict[str, Callable[..., Any]] = {
     "mean_squared_error": _mse,
     "mean_absolute_error": _mae,
@@ -603,6 +670,7 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "multi_margin": _multi_margin,
     "multilabel_margin": _multilabel_margin,
     "poisson_nll": _poisson_nll,
+    "ctc": _ctc,
     "triplet_margin": _triplet_margin,
     "soft_margin": _soft_margin,
     "hinge_embedding": _hinge_embedding,
