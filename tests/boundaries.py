@@ -262,6 +262,7 @@ BOUNDARIES: dict[str, dict[str, Boundary] | str] = {
     "contrastive_pairs": _EMBEDDINGS,
     "triplets": {"coincident": coincident_triplets, "all_zero": _all_zero_embeddings},
     "labeled_embeddings": {"zero_rows": zero_rows, "same_rows": _same_rows},
+    "labeled_groups": {"zero_rows": zero_rows, "same_rows": _same_rows},
     "views": _EMBEDDINGS,
     "views_negatives": {"zero_rows": zero_rows, "all_zero": _all_zero_embeddings},
     "views_paired_negatives": {"zero_rows": zero_rows, "all_zero": _all_zero_embeddings},

@@ -293,6 +293,15 @@ def _labeled_embeddings(r: np.random.Generator, n: int, c: int) -> Arrays:
     return x, _group_labels(r, n)
 
 
+def _labeled_groups(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Embeddings as ``_labeled_embeddings`` and labels in groups of 3, 2 and 1 rows (shuffled):
+    anchors with several positives, with one, and without any."""
+    x = _unit_rows(r.normal(size=(n, c))) * r.uniform(0.8, 0.95, size=(n, 1))
+    rows = np.arange(n)
+    groups = 3 * (rows // 6) + np.array([0, 0, 0, 1, 1, 2])[rows % 6]
+    return x, r.permutation(groups).astype(np.int64)
+
+
 def _ranking_masked(r: np.random.Generator, n: int, c: int) -> Arrays:
     """Scores (n, c), graded labels and a validity mask; invalid items have score -inf and list
     0 has no valid item."""
@@ -328,6 +337,8 @@ INPUTS.update(
         )(r.normal(size=(n, c))),
         # metric learning: near-unit embeddings (n, c) with integer labels in pairs
         "labeled_embeddings": _labeled_embeddings,
+        # metric learning: near-unit embeddings (n, c) with labels in groups of 3, 2 and 1 rows
+        "labeled_groups": _labeled_groups,
         # two correlated views (n, c) of one batch
         "views": lambda r, n, c: (lambda z: (z, z + 0.5 * r.normal(size=(n, c))))(
             r.normal(size=(n, c))
@@ -451,6 +462,10 @@ EXAMPLES: dict[str, Example] = {
     "info_nce": Example("views"),
     "circle": Example("labeled_embeddings"),
     "barlow_twins": Example("views"),
+    "supcon": Example("labeled_groups"),
+    "multi_similarity": Example("labeled_groups"),
+    "lifted_structure": Example("labeled_groups"),
+    "npairs": Example("labeled_groups"),
     "ranking_softmax": Example("ranking_masked"),
     # --- embedding (end)
     # --- sequence

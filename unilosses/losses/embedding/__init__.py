@@ -4,6 +4,8 @@ re-exported here.
 ``pair``: losses on pairs and triplets of embeddings or scores (cosine embedding, margin ranking,
 triplet margin, contrastive). ``contrastive``: batch-level self-supervised and metric-learning
 losses (NT-Xent, InfoNCE, Circle, Barlow Twins). ``ranking``: listwise ranking losses.
+``metric``: pair-based metric-learning losses over labelled batches (SupCon, multi-similarity,
+generalized lifted structure, N-pairs).
 
 Arguments follow the anchors' names and order (``triplet_margin(anchor, positive, negative)``,
 torch); the first argument is the prediction, gradients flow to it, and error messages name each
@@ -13,9 +15,11 @@ argument. Batch-level losses (``ntxent``, ``barlow_twins``) have one value per b
 
 from .contrastive import *  # noqa: F403
 from .contrastive import __all__ as _contrastive
+from .metric import *  # noqa: F403
+from .metric import __all__ as _metric
 from .pair import *  # noqa: F403
 from .pair import __all__ as _pair
 from .ranking import *  # noqa: F403
 from .ranking import __all__ as _ranking
 
-__all__ = [*_pair, *_contrastive, *_ranking]
+__all__ = [*_pair, *_contrastive, *_metric, *_ranking]
