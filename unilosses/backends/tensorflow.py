@@ -389,22 +389,25 @@ linalg = SimpleNamespace(vector_norm=_vector_norm, matmul=matmul, vecdot=vecdot)
 
 # --- native delegates -----------------------------------------------------------------------------
 # Each takes the loss's signature and returns NotImplemented unless the call is one TensorFlow's
-# kernel computes exactly as the loss does (see unilosses.backends): tensors of one shape and
+# kernel computes exactly as the loss does (see unilosses.backends): tensors of static shapes and
 # float32/float64 dtype, no sample_weight, no xp, plain valid options.
 
 _REDUCE = {"mean": tf.reduce_mean, "sum": tf.reduce_sum, "none": lambda x: x}
 
 
-def _plain(reduction: Any, sample_weight: Any, xp: Any, y_pred: Any, y_true: Any) -> _builtins.bool:
+def _plain(
+    reduction: Any, sample_weight: Any, xp: Any, y_pred: Any, *others: Any
+) -> _builtins.bool:
     if sample_weight is not None or xp is not None or not isinstance(reduction, str):
         return False
-    if reduction not in _REDUCE or not (owns(y_pred) and owns(y_true)):
-        return False
-    if y_pred.dtype not in (tf.float32, tf.float64) or y_true.dtype != y_pred.dtype:
+    if reduction not in _REDUCE or not owns(y_pred) or y_pred.dtype not in (tf.float32, tf.float64):
         return False
     shape = y_pred.shape
-    if shape.rank is None or None in shape or shape != y_true.shape:  # static and equal
+    if shape.rank is None or None in shape:  # static
         return False
+    for t in others:
+        if not owns(t) or t.dtype != y_pred.dtype or shape != t.shape:
+            return False
     return _builtins.bool(shape.num_elements() != 0)
 
 
@@ -431,7 +434,52 @@ def _binary_crossentropy(
     )
 
 
-DELEGATES = {"binary_crossentropy": _binary_crossentropy}
+def _sparse_categorical_crossentropy(
+    y_pred: Any,
+    y_true: Any,
+    *,
+    from_logits: Any = False,
+    ignore_index: Any = None,
+    class_weight: Any = None,
+    label_smoothing: Any = 0.0,
+    axis: Any = -1,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    # the kernel has no ignore_index, class weights or smoothing, and takes the classes last
+    plain = from_logits is True and ignore_index is None and class_weight is None
+    if not (plain and type(label_smoothing) in (_builtins.int, _builtins.float)):
+        return NotImplemented
+    if label_smoothing != 0 or not _plain(reduction, sample_weight, xp, y_pred):
+        return NotImplemented
+    rank = y_pred.shape.rank
+    if rank < 2 or type(axis) is not _builtins.int or axis not in (-1, rank - 1):
+        return NotImplemented
+    if not owns(y_true) or y_true.dtype not in (tf.int32, tf.int64):
+        return NotImplemented
+    if y_true.shape != y_pred.shape[:-1]:
+        return NotImplemented
+    # labels read on the host (an eager tensor off the GPU): out of range, the kernel raises on
+    # the CPU (the loss: ValueError) and gives NaN on a GPU; a label's logit of -inf gives inf
+    # there, the loss's clamp 1e30
+    if not (BACKEND.can_inspect(y_pred) and BACKEND.can_inspect(y_true)):
+        return NotImplemented
+    labels = y_true.numpy()
+    if labels.min() < 0 or labels.max() >= y_pred.shape[-1]:
+        return NotImplemented
+    picked = tf.gather(y_pred, y_true, batch_dims=y_true.shape.rank)
+    if not tf.reduce_min(picked).numpy() > -np.inf:
+        return NotImplemented
+    return _REDUCE[reduction](
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred)
+    )
+
+
+DELEGATES: dict[str, Callable[..., Any]] = {
+    "binary_crossentropy": _binary_crossentropy,
+    "sparse_categorical_crossentropy": _sparse_categorical_crossentropy,
+}
 
 
 # --- the backend object -------------------------------------------------------------------------
