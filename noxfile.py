@@ -11,10 +11,11 @@ nox.options.reuse_existing_virtualenvs = True
 # what each backend's session installs besides the package and its test extra; the native
 # references (Keras 3 and keras-rs on that session's framework, Optax, the torch-based MONAI,
 # kornia, info-nce-pytorch, pytorch-metric-learning, entmax and geomloss; scoringrules, lifelines
-# and POT on NumPy; XGBoost and LightGBM for the boosting objectives) ride along where cheap;
+# and POT on NumPy; XGBoost, LightGBM and scikit-learn (their estimators) for the boosting
+# objectives) ride along where cheap;
 # constraints.txt keeps torch on its CPU build for all of them
 BACKENDS = {
-    "numpy": ["scoringrules", "lifelines", "POT", "xgboost-cpu", "lightgbm"],
+    "numpy": ["scoringrules", "lifelines", "POT", "xgboost-cpu", "lightgbm", "scikit-learn"],
     "array_api_strict": [],
     "torch": [
         "torch", "keras", "monai", "kornia", "info-nce-pytorch", "pytorch-metric-learning",
@@ -22,7 +23,8 @@ BACKENDS = {
     ],
     "jax": ["jax", "optax", "keras", "keras-rs"],
     "tensorflow": ["tensorflow-cpu", "keras"],
-    "dask": ["dask[array]", "distributed"],
+    # XGBoost (and dask.dataframe, which xgboost.dask imports) for the xgboost.dask example
+    "dask": ["dask[array,dataframe]", "distributed", "xgboost-cpu"],
     "cupy": ["cupy-cuda12x"],
 }
 NAMES = list(BACKENDS)

@@ -37,6 +37,8 @@ LIBRARIES = (
     ("cupy", "cupy"),
     ("numpy", "numpy"),
     ("array_api_strict", "array_api_strict"),
+    # unilosses' own hyper-dual arrays (NumPy derivatives for unilosses.boosting)
+    ("unilosses", "hyperdual"),
 )
 
 _BY_TYPE: dict[type, Backend] = {}
