@@ -194,6 +194,16 @@ def _no_relevance(a: Arrays) -> Arrays:
     return a[0], np.zeros_like(a[1]), *a[2:]
 
 
+def _all_padding(a: Arrays) -> Arrays:
+    """Every label negative: every item of every list is padding."""
+    return a[0], np.full_like(a[1], -1.0), *a[2:]
+
+
+def _equal_relevance(a: Arrays) -> Arrays:
+    """Every label that is not padding equal to 2: no pair of items has different labels."""
+    return a[0], np.where(a[1] >= 0, 2.0, a[1]), *a[2:]
+
+
 def _confident_ctc(a: Arrays) -> Arrays:
     """Log-probabilities of saturated logits: 0 on one class per step, about -2e4 elsewhere."""
     x = np.clip(a[0] * SAT, -SAT, SAT)
@@ -212,6 +222,7 @@ _SEGMENT_LABELS = {**_LOGITS, "perfect": _perfect_label_logits}
 _SPARSE_PROBS = {"onehot": _onehot_pred_sparse}
 _EMBEDDINGS = {"zero_rows": zero_rows, "all_zero": _all_zero_embeddings, "identical": _identical_embeddings}
 _RANKING = {"tied": _zero_scores, "no_relevance": _no_relevance}
+_PADDED_RANKING = {**_RANKING, "all_padding": _all_padding, "equal_relevance": _equal_relevance}
 BOUNDARIES: dict[str, dict[str, Boundary] | str] = {
     "regression": {"identical": _identical, "zero_target": _zero_target},
     "binary_probs": {"exact_0_1": _exact_0_1, "perfect": _perfect_probs},
@@ -269,6 +280,7 @@ BOUNDARIES: dict[str, dict[str, Boundary] | str] = {
     "ranking": _RANKING,
     "ranking_masked": _RANKING,
     "ranking_masked_weighted": _RANKING,
+    "ranking_padded": _PADDED_RANKING,
 }
 
 

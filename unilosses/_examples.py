@@ -311,6 +311,17 @@ def _ranking_masked(r: np.random.Generator, n: int, c: int) -> Arrays:
     return np.where(where, s, -np.inf), y, where
 
 
+def _ranking_padded(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Scores (n, c), graded labels 0..3 and a validity mask, with both kinds of padding: about
+    one label in six is -1, and all of list 0's; about one item in six is False in the mask
+    (score -inf), and all of list 2's."""
+    y, s = r.integers(0, 4, size=(n, c)).astype(np.float64), r.normal(size=(n, c))
+    y = np.where(r.uniform(size=(n, c)) < 1 / 6, -1.0, y)
+    valid = r.uniform(size=(n, c)) >= 1 / 6
+    y[:1], valid[2:3] = -1.0, False  # slices: n may be 0
+    return np.where(valid, s, -np.inf), y, valid
+
+
 INPUTS.update(
     {
         # cosine embedding: embeddings (n, c) and +-1 targets (n,)
@@ -366,6 +377,9 @@ INPUTS.update(
             *_ranking_masked(r, n, c),
             r.uniform(0.2, 2.0, size=(n, c)),
         ),
+        # ranking with padding by negative labels (list 0 all -1) and by a validity mask (list 2
+        # all False, scores -inf where False)
+        "ranking_padded": _ranking_padded,
     }
 )
 # --- embedding inputs (end)
@@ -467,6 +481,14 @@ EXAMPLES: dict[str, Example] = {
     "lifted_structure": Example("labeled_groups"),
     "npairs": Example("labeled_groups"),
     "ranking_softmax": Example("ranking_masked"),
+    "pairwise_hinge": Example("ranking_padded"),
+    "pairwise_logistic": Example("ranking_padded"),
+    "pairwise_soft_zero_one": Example("ranking_padded"),
+    "pairwise_squared": Example("ranking_padded"),
+    "listnet": Example("ranking_padded"),
+    "listmle": Example("ranking_padded"),
+    "approx_ndcg": Example("ranking_padded"),
+    "lambda_loss": Example("ranking_padded"),
     # --- embedding (end)
     # --- sequence
     "ctc": Example("ctc"),

@@ -3,7 +3,9 @@ re-exported here.
 
 ``pair``: losses on pairs and triplets of embeddings or scores (cosine embedding, margin ranking,
 triplet margin, contrastive). ``contrastive``: batch-level self-supervised and metric-learning
-losses (NT-Xent, InfoNCE, Circle, Barlow Twins). ``ranking``: listwise ranking losses.
+losses (NT-Xent, InfoNCE, Circle, Barlow Twins). ``ranking``: listwise ranking losses
+(softmax, ListNet, ListMLE, ApproxNDCG); ``pairwise_ranking``: pairwise ones (hinge, logistic,
+soft zero-one, squared, LambdaLoss).
 ``metric``: pair-based metric-learning losses over labelled batches (SupCon, multi-similarity,
 generalized lifted structure, N-pairs).
 
@@ -19,7 +21,9 @@ from .metric import *  # noqa: F403
 from .metric import __all__ as _metric
 from .pair import *  # noqa: F403
 from .pair import __all__ as _pair
+from .pairwise_ranking import *  # noqa: F403
+from .pairwise_ranking import __all__ as _pairwise_ranking
 from .ranking import *  # noqa: F403
 from .ranking import __all__ as _ranking
 
-__all__ = [*_pair, *_contrastive, *_metric, *_ranking]
+__all__ = [*_pair, *_contrastive, *_metric, *_ranking, *_pairwise_ranking]
