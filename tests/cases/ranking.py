@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from tests.cases import Case
-from tests.natives import keras, keras_rs
+from tests.natives import keras, keras_rs, optax
 
 PADDED = ("y_pred", "y_true", "valid")
 
@@ -166,6 +166,17 @@ def _keras_rs(name: str, **options: Any) -> Callable[..., Any]:
     return native
 
 
+def _listnet_optax(s: Any, y: Any, valid: Any = None) -> Any:
+    """Optax's ranking softmax loss with the labels' softmax (over the valid items) as its
+    labels, averaged over every list (``reduce_fn=None``: Optax's mean skips empty lists)."""
+    import jax
+
+    jnp = jax.numpy
+    m = (y >= 0) if valid is None else (y >= 0) & (valid != 0)
+    q = jnp.where(m, jax.nn.softmax(jnp.where(m, y, -jnp.inf), where=m), 0.0)
+    return optax().losses.ranking_softmax_loss(jnp.where(m, s, 0.0), q, where=m, reduce_fn=None).mean()
+
+
 BAD_VALID = ({"valid": np.ones((2, 2), bool)}, ValueError, "valid")
 BAD_TEMPERATURE = ({"temperature": 0.0}, ValueError, "temperature")
 
@@ -173,7 +184,7 @@ BAD_TEMPERATURE = ({"temperature": 0.0}, ValueError, "temperature")
 def _padded(loss: str, ref: Callable[..., np.ndarray], options: dict[str, Any] | None = None, native: str = "", **fields: Any) -> Case:
     """A row on lists with both kinds of padding (negative labels and the ``valid`` mask)."""
     options = options or {}
-    natives = {"keras_rs": _keras_rs(native, **options)} if native else {}
+    natives = {"keras_rs": _keras_rs(native, **options)} if native else fields.pop("natives", {})
     return Case(loss, "ranking_padded", ref, options, natives=natives, names=PADDED, shift_invariant=True, **fields)
 
 
@@ -186,7 +197,7 @@ CASES = [
     _padded("pairwise_soft_zero_one", _soft_zero_one, {"temperature": 0.5}, "PairwiseSoftZeroOneLoss", bad_options=(BAD_TEMPERATURE,)),
     _padded("pairwise_squared", _pairwise_squared, native="PairwiseMeanSquaredError"),
     _padded("listmle", _listmle, {"temperature": 2.0}, "ListMLELoss", bad_options=(BAD_TEMPERATURE,)),
-    _padded("listnet", _listnet),
+    _padded("listnet", _listnet, natives={"optax": _listnet_optax}),
     _padded("approx_ndcg", _approx_ndcg, {"temperature": 0.5}, bad_options=(BAD_TEMPERATURE,), nonnegative=False),
     _padded("lambda_loss", _lambda_loss),
     Case(

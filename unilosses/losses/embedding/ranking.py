@@ -191,9 +191,10 @@ def listnet(
     without valid items has loss 0 (keras-rs's convention for its list losses; allRank gives NaN
     there). The log-softmax is exact: allRank adds 1e-10 to the probabilities before the log.
 
-    Native counterpart: allRank ``listNet(y_pred, y_true)`` (its padding is the label -1; its
-    value is our ``"mean"``). torch, Keras, keras-rs and Optax have none (Optax's
-    ``ranking_softmax_loss`` normalizes the labels by their sum: our ``ranking_softmax``).
+    Native counterparts: allRank ``listNet(y_pred, y_true)`` (its padding is the label -1; its
+    value is our ``"mean"``); Optax ``optax.losses.ranking_softmax_loss(s, jax.nn.softmax(y))``
+    computes the same cross-entropy when given the labels' softmax (its ``"mean"`` skips lists
+    without valid items, ours counts them as 0). torch, Keras and keras-rs have none.
 
     Parameters
     ----------
