@@ -645,9 +645,9 @@ def _ctc(
     lo, hi = torch.aminmax(x.detach())
     if not bool((hi - lo) * steps < 1e28):
         return NotImplemented
-    # float32 in float64: torch's float32 kernel loses up to 1e-3 of the gradient at saturated
-    # inputs (log-probabilities near -1e4), where the loss's recursion keeps float32 accuracy
-    lp = F.log_softmax(x.double() if x.dtype == torch.float32 else x, dim=-1)
+    # the recursion in float64: torch's float32 kernel loses up to 1e-3 of the gradient at
+    # saturated inputs (log-probabilities near -1e4), where the loss's keeps float32 accuracy
+    lp = F.log_softmax(x, dim=-1).double()
     out = F.ctc_loss(
         lp, labels.long(), input_lengths.long(), label_lengths.long(), blank=blank,
         reduction=reduction, zero_infinity=zero_infinity,
