@@ -208,6 +208,9 @@ NATIVE_BACKENDS: dict[str, tuple[tuple[str, ...], str]] = {
     "lifelines": (("numpy",), "lifelines"),
     "ot": (("numpy",), "POT"),
 }
+# input kinds whose losses hold (n, c, c) temporaries (pairs of classes, pairs of list items):
+# only sizes with at most 100 classes
+QUADRATIC_KINDS = ("multilabel_indices", "ranking_padded")
 # (n, c) per size for input kinds that are not (n, c) matrices
 OTHER_SHAPES = {"tiny": (8, 4), "medium": (64, 8), "large": (256, 16)}
 
@@ -233,7 +236,7 @@ def _from_test_cases() -> list[Bench]:
         if natives:
             seen.add(case.loss)
             matrix = make_inputs(case.inputs, n=2, c=3)[0].shape == (2, 3)
-            quadratic = case.loss == "multilabel_margin"  # (n, c, c) temporaries
+            quadratic = case.inputs in QUADRATIC_KINDS
             out.append(Bench(
                 case.loss, case.inputs, case.options, natives, 100 if quadratic else None,
                 None if matrix else OTHER_SHAPES,
