@@ -186,6 +186,20 @@ def coincident_triplets(a: Arrays) -> Arrays:
     return anc, pos, neg
 
 
+def _on_class_rows(sign: float) -> Boundary:
+    """Class vectors the unit axes (class ``j``: axis ``j``; the last class, beyond the axes,
+    ``-axis 0``) and each embedding twice its class's vector (``sign`` 1: cosine exactly 1 with
+    it, an angle of 0) or twice its opposite (``sign`` -1: cosine -1, an angle of pi)."""
+
+    def make(a: Arrays) -> Arrays:
+        x, y, w = a
+        axes = np.eye(w.shape[0], x.shape[1])
+        axes[x.shape[1] :, 0] = -1.0
+        return 2 * sign * axes[y], y, axes
+
+    return make
+
+
 def _equal_scores(a: Arrays) -> Arrays:
     return a[0], a[0].copy(), *a[2:]
 
@@ -274,6 +288,12 @@ BOUNDARIES: dict[str, dict[str, Boundary] | str] = {
     "triplets": {"coincident": coincident_triplets, "all_zero": _all_zero_embeddings},
     "labeled_embeddings": {"zero_rows": zero_rows, "same_rows": _same_rows},
     "labeled_groups": {"zero_rows": zero_rows, "same_rows": _same_rows},
+    "class_embeddings": {
+        "zero_rows": zero_rows,
+        "all_zero": _all_zero_embeddings,
+        "on_class": _on_class_rows(1.0),
+        "opposite_class": _on_class_rows(-1.0),
+    },
     "views": _EMBEDDINGS,
     "views_negatives": {"zero_rows": zero_rows, "all_zero": _all_zero_embeddings},
     "views_paired_negatives": {"zero_rows": zero_rows, "all_zero": _all_zero_embeddings},

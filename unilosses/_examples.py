@@ -302,6 +302,12 @@ def _labeled_groups(r: np.random.Generator, n: int, c: int) -> Arrays:
     return x, r.permutation(groups).astype(np.int64)
 
 
+def _class_embeddings(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Embeddings (n, c), labels in [0, c) and one vector per class, (c + 1, c): class centers
+    or proxies of c + 1 classes, the last one without samples in the batch."""
+    return r.normal(size=(n, c)), _labels(r, n, c), r.normal(size=(c + 1, c))
+
+
 def _ranking_masked(r: np.random.Generator, n: int, c: int) -> Arrays:
     """Scores (n, c), graded labels and a validity mask; invalid items have score -inf and list
     0 has no valid item."""
@@ -350,6 +356,8 @@ INPUTS.update(
         "labeled_embeddings": _labeled_embeddings,
         # metric learning: near-unit embeddings (n, c) with labels in groups of 3, 2 and 1 rows
         "labeled_groups": _labeled_groups,
+        # margin softmax and proxy losses: embeddings (n, c), labels, class vectors (c + 1, c)
+        "class_embeddings": _class_embeddings,
         # two correlated views (n, c) of one batch
         "views": lambda r, n, c: (lambda z: (z, z + 0.5 * r.normal(size=(n, c))))(
             r.normal(size=(n, c))
@@ -480,6 +488,11 @@ EXAMPLES: dict[str, Example] = {
     "multi_similarity": Example("labeled_groups"),
     "lifted_structure": Example("labeled_groups"),
     "npairs": Example("labeled_groups"),
+    "arcface": Example("class_embeddings"),
+    "cosface": Example("class_embeddings"),
+    "sphereface": Example("class_embeddings"),
+    "proxy_anchor": Example("class_embeddings"),
+    "proxy_nca": Example("class_embeddings"),
     "ranking_softmax": Example("ranking_masked"),
     "pairwise_hinge": Example("ranking_padded"),
     "pairwise_logistic": Example("ranking_padded"),
