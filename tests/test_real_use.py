@@ -3,11 +3,15 @@
 ``torch.func`` transforms (per-sample gradients) and fake tensors; ``torch.compile`` with dynamic
 shapes; invalid labels where no eager check can read them (traced, lazy: the loss is NaN, never a
 neighbouring class's number); options given as NumPy scalars, 0-d arrays and lists; Keras-style
-``(N, 1)`` sample weights; Dask arrays whose chunk sizes are unknown.
+``(N, 1)`` sample weights; Dask arrays whose chunk sizes are unknown; a first call that is
+compiled.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -30,6 +34,22 @@ LABEL_ONE_PER_LOSS = [
     pytest.param(c, id=c.id)
     for c in {c.loss: c for c in sorted(CASES, key=lambda c: -len(c.options)) if c.labels}.values()
 ]
+
+
+def test_first_call_compiled(compile_backend: Backend) -> None:
+    """In a fresh process (the library imported, then unilosses), the very first call of a loss
+    runs under the compiler: finding the arrays' backend needs no import a tracer cannot follow."""
+    code = (
+        f"import {compile_backend.module}, numpy as np, unilosses as ul\n"
+        "from unilosses._frameworks import BACKENDS\n"
+        f"b = BACKENDS[{compile_backend.name!r}]\n"
+        "x, y = b.asarray(np.ones((3, 2)), 'float32'), b.asarray(np.zeros((3, 2)), 'float32')\n"
+        "print(float(b.to_numpy(b.compile(lambda p, t: ul.mean_squared_error(p, t))(x, y))))\n"
+    )
+    env = {**os.environ, "UNILOSSES_TORCH_COMPILE_BACKEND": "aot_eager"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert float(run.stdout.split()[-1]) == 1.0
 
 
 def _stack2(torch: Any, x: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib as _importlib
 from types import ModuleType as _ModuleType
 
+from . import backends as _backends
 from ._dispatch import delegating as _delegating
 from .losses import classification, divergence, embedding, regression, segmentation, sequence
 from .losses.classification import *  # noqa: F403
@@ -40,6 +41,8 @@ _served: dict[int, object] = {}
 for _name in __all__:
     globals()[_name] = _served.setdefault(id(globals()[_name]), _delegating(globals()[_name]))
 del _name, _served
+
+_backends.load_imported()
 
 
 def __getattr__(name: str) -> _ModuleType:

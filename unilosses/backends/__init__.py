@@ -49,10 +49,26 @@ _BY_NAMESPACE: dict[int, Backend] = {}
 DELEGATES = os.environ.get("UNILOSSES_GENERIC", "0") in ("", "0")
 
 
+def _module(file: str) -> ModuleType:
+    """A backend file, imported on first use. A tracer that cannot follow an import
+    (``torch.compile``) still reads ``sys.modules``: see ``load_imported``."""
+    name = f"{__name__}.{file}"
+    module = sys.modules.get(name)
+    return module if module is not None else importlib.import_module(name)
+
+
+def load_imported() -> None:
+    """Imports the backend files of the libraries imported so far (``import unilosses`` calls
+    it), so that a loss whose first call is traced finds its backend without an import."""
+    for library, file in LIBRARIES:
+        if library in sys.modules:
+            _module(file)
+
+
 def _find(x: object) -> Backend:
     for library, file in LIBRARIES:
         if library in sys.modules:
-            module = importlib.import_module(f"{__name__}.{file}")
+            module = _module(file)
             if module.owns(x):
                 backend: Backend = module.BACKEND
                 return backend
