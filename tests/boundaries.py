@@ -200,6 +200,16 @@ def _on_class_rows(sign: float) -> Boundary:
     return make
 
 
+def _equal_counts(a: Arrays) -> Arrays:
+    """Every class with the same number of samples (every margin the largest)."""
+    return *a[:-1], np.full_like(a[-1], 7)
+
+
+def _saturated_teacher(a: Arrays) -> Arrays:
+    """The teacher's logits scaled to +-1e4: its softened distribution all but one-hot."""
+    return a[0], np.clip(a[1] * SAT, -SAT, SAT), *a[2:]
+
+
 def _equal_scores(a: Arrays) -> Arrays:
     return a[0], a[0].copy(), *a[2:]
 
@@ -236,6 +246,7 @@ _SEGMENT_LABELS = {**_LOGITS, "perfect": _perfect_label_logits}
 _SPARSE_PROBS = {"onehot": _onehot_pred_sparse}
 _EMBEDDINGS = {"zero_rows": zero_rows, "all_zero": _all_zero_embeddings, "identical": _identical_embeddings}
 _RANKING = {"tied": _zero_scores, "no_relevance": _no_relevance}
+_DISTILLATION = {**_LOGITS, "identical": _identical_embeddings, "saturated_teacher": _saturated_teacher}
 _PADDED_RANKING = {**_RANKING, "all_padding": _all_padding, "equal_relevance": _equal_relevance}
 BOUNDARIES: dict[str, dict[str, Boundary] | str] = {
     "regression": {"identical": _identical, "zero_target": _zero_target},
@@ -266,6 +277,9 @@ BOUNDARIES: dict[str, dict[str, Boundary] | str] = {
     "onehot_logits": {"at_margin": _perfect_probs, "tied": _zero_scores},
     "signed_distances": {"zero": _zero_prediction, "at_margin": lambda a: (np.ones_like(a[0]), *a[1:])},
     "multilabel_indices": {"tied": _zero_scores},
+    "sparse_logits_counts": {**_LOGITS, "equal_counts": _equal_counts},
+    "teacher_logits": _DISTILLATION,
+    "teacher_logits_labels": _DISTILLATION,
     "ctc": {"confident": _confident_ctc, "uniform": _uniform_ctc},
     "ctc_infeasible": (
         "the example is the boundary: the infeasible sample's loss is +inf by definition (0 with "

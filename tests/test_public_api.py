@@ -15,7 +15,8 @@ LOSSES = sorted(ul.__all__)
 
 def test_all_is_exactly_the_public_losses() -> None:
     public = {n for n, v in vars(ul).items() if callable(v) and not n.startswith("_") and not inspect.ismodule(v)}
-    assert set(ul.__all__) == public
+    assert set(ul.__all__) == public - set(ul._HELPERS)
+    assert set(ul._HELPERS) <= public
 
 
 def test_every_loss_has_an_example_and_test_cases() -> None:

@@ -15,6 +15,7 @@ from . import backends as _backends
 from ._dispatch import delegating as _delegating
 from .losses import classification, divergence, embedding, regression, segmentation, sequence
 from .losses.classification import *  # noqa: F403
+from .losses.classification.imbalance import class_balanced_weights as class_balanced_weights
 from .losses.divergence import *  # noqa: F403
 from .losses.embedding import *  # noqa: F403
 from .losses.regression import *  # noqa: F403
@@ -35,6 +36,8 @@ __all__ = sorted(
     }
 )
 del classification, divergence, embedding, regression, segmentation, sequence
+# public functions that are not losses (class weights ...): outside __all__, which is the catalog
+_HELPERS = ("class_balanced_weights",)
 
 # each loss offered to its backend's native delegate first; an alias is the same function
 _served: dict[int, object] = {}

@@ -226,6 +226,19 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     ),
     # torch's multilabel margin: target classes first, then -1 (and ignored labels after it)
     "multilabel_indices": _multilabel_indices,
+    # LDAM: logits (n, c), labels and the training samples per class (c,), long-tailed
+    "sparse_logits_counts": lambda r, n, c: (
+        2 * r.normal(size=(n, c)),
+        _labels(r, n, c),
+        np.sort(r.integers(1, 1000, size=c))[::-1].copy(),
+    ),
+    # distillation: student and teacher logits (n, c) / and labels (n,)
+    "teacher_logits": lambda r, n, c: (2 * r.normal(size=(n, c)), 2 * r.normal(size=(n, c))),
+    "teacher_logits_labels": lambda r, n, c: (
+        2 * r.normal(size=(n, c)),
+        2 * r.normal(size=(n, c)),
+        _labels(r, n, c),
+    ),
     # CTC: log-probabilities (12, N, c), padded labels (N, 5), input and label lengths
     "ctc": _ctc,
     # the same with sample 1 infeasible (5 labels, 4 time steps): +inf, or 0 with zero_infinity
@@ -457,6 +470,13 @@ EXAMPLES: dict[str, Example] = {
     "binary_focal_crossentropy": Example("binary_probs"),
     "categorical_focal_crossentropy": Example("categorical_probs"),
     # --- classification: focal family (end)
+    # --- classification: imbalance, distillation, entmax
+    "asymmetric_loss": Example("binary_logits"),
+    "ldam": Example("sparse_logits_counts"),
+    "distillation": Example("teacher_logits"),
+    "entmax15_loss": Example("sparse_logits"),
+    "entmax_bisect_loss": Example("sparse_logits"),
+    # --- classification: imbalance, distillation, entmax (end)
     # --- divergence
     "kl_divergence": Example("distributions"),
     "generalized_kl_divergence": Example("positive_regression"),

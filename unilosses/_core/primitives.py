@@ -84,9 +84,23 @@ def _generic_flatten(xp: ModuleType, x: Array, start: int) -> Array:
     return xp.reshape(x, (*(-1 if d is None else d for d in head), n))
 
 
+def _generic_stop_gradient(xp: ModuleType, x: Array) -> Array:
+    """The identity: a library without autodiff has no gradient to stop."""
+    return x
+
+
+def _generic_repeat(xp: ModuleType, n: int, body: Callable[[Any], Any], state: Any) -> Any:
+    """A Python loop (tracers unroll it into ``n`` copies of the body)."""
+    for _ in range(n):
+        state = body(state)
+    return state
+
+
 # the array-API formulas, by the name of the library kernel that replaces each where it has one
 GENERIC: dict[str, Callable[..., Array]] = {
     "magnitude": _generic_magnitude,
+    "stop_gradient": _generic_stop_gradient,
+    "repeat": _generic_repeat,
     "logsumexp": _generic_logsumexp,
     "log_softmax": _generic_log_softmax,
     "log_sigmoid": _generic_log_sigmoid,
@@ -109,6 +123,19 @@ def magnitude(xp: ModuleType, x: Array) -> Array:
     """``|x|`` whose gradient is ``sign(x)``, 0 at ``x = 0`` on every library (torch's and TF's
     convention; JAX differentiates ``abs`` to 1 there, so it gets ``x * sign(x)``)."""
     return _dispatch(xp, "magnitude", x)
+
+
+def stop_gradient(xp: ModuleType, x: Array) -> Array:
+    """``x`` as a constant for autodiff: the same values, and no gradient flows back through it
+    (the identity for libraries without autodiff)."""
+    return _dispatch(xp, "stop_gradient", x)
+
+
+def repeat(xp: ModuleType, n: int, body: Callable[[Any], Any], state: Any) -> Any:
+    """``state = body(state)``, ``n`` times (``state``: a tuple of arrays of fixed shapes and
+    dtypes): the library's loop where it has one that compiles the body once (a traced Python
+    loop is ``n`` copies of it), else a Python loop."""
+    return _dispatch(xp, "repeat", n, body, state)
 
 
 def logsumexp(xp: ModuleType, x: Array, axis: int, keepdims: bool = False) -> Array:
@@ -272,3 +299,31 @@ def sparsemax_support(xp: ModuleType, z: Array) -> Array:
     k = xp.sum(xp.astype(above, z.dtype), axis=-1)
     s = xp.sum(xp.where(above, zi, 0), axis=-1)
     return 1 + k * z > s
+
+
+def entmax15_support(xp: ModuleType, z: Array) -> Array:
+    """The support of 1.5-entmax along the last axis: a boolean mask of the ``z_i > tau`` where
+    ``tau`` solves ``sum_i max(z_i - tau, 0)**2 = 1`` (``z``: the scores halved, finite).
+
+    For the ``k`` largest scores (mean ``m_k``, sum of squared deviations ``ss_k``) the root is
+    ``tau_k = m_k - sqrt((1 - ss_k) / k)``; ``tau`` is the largest ``tau_k`` with ``tau_k`` at or
+    below the ``k``-th largest score (each such ``tau_k`` is at most ``tau``, and the support's
+    own one equals it). Sorted: the ``tau_k`` from cumulative sums of the sorted scores, where
+    the library sorts cheaply. Pairwise: ``k_j = #{i: z_i >= z_j}`` and the sums over those
+    classes, one ``tau`` per class at the last position of its tie group, at ``(..., C, C)``
+    memory and ``O(C**2)`` work per sample.
+    """
+    if _namespace.capable(xp, "sort"):
+        top = xp.sort(z, axis=-1, descending=True)
+        k = class_indices(xp, top, top.ndim - 1) + 1
+        mean = xp.cumulative_sum(top, axis=-1) / k
+        ss = xp.cumulative_sum(top * top, axis=-1) - k * mean * mean
+    else:
+        zi, top = z[..., None, :], z
+        above = zi >= z[..., :, None]  # (..., C, C): above[..., j, i] = z_i >= z_j
+        k = xp.sum(xp.astype(above, z.dtype), axis=-1)
+        mean = xp.sum(xp.where(above, zi, 0), axis=-1) / k
+        ss = xp.sum(xp.where(above, zi * zi, 0), axis=-1) - k * mean * mean
+    tau = mean - xp.sqrt(xp.maximum((1 - ss) / k, 0))
+    best = max_along(xp, xp.where(tau <= top, tau, -xp.inf), -1, keepdims=True)
+    return z > best

@@ -246,10 +246,13 @@ def check_sequences(
     return None
 
 
-def check_nonnegative(x: Array, name: str) -> None:
-    """No negative entries in ``x``; checked on eager host arrays only (as :func:`check_labels`)."""
+def check_nonnegative(x: Array, name: str, *, positive: bool = False) -> None:
+    """No negative entries in ``x`` (with ``positive``, no entry <= 0 either); checked on eager
+    host arrays only (as :func:`check_labels`)."""
     if can_inspect(x):
         values = _namespace.to_host(x)
+        if values.size and positive and values.min() <= 0:
+            raise ValueError(f"{name} must hold positive values, got {values.min()}")
         if values.size and values.min() < 0:
             raise ValueError(f"{name} has negative entries")
 

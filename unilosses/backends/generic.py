@@ -43,7 +43,9 @@ class Backend:
         # kernels: name -> function, for the primitives ``_core`` would otherwise compute with
         # a generic formula: ``magnitude(x)`` (abs, gradient 0 at 0), ``log_softmax(x, axis)``,
         # ``logsumexp(x, axis, keepdims)``, ``log_sigmoid(x)``, ``take_along_axis(x, indices,
-        # axis)``, ``flatten(x, start)`` (a reshape with unknown static sizes)
+        # axis)``, ``flatten(x, start)`` (a reshape with unknown static sizes), ``stop_gradient(x)``
+        # (autodiff libraries: no gradient flows back through x), ``repeat(n, body, state)`` (a
+        # loop compiled once)
         self.kernels: dict[str, Callable[..., Any]] = {}
         if gather:
             self.kernels["take_along_axis"] = lambda x, i, axis: xp.take_along_axis(x, i, axis=axis)

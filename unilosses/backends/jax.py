@@ -20,6 +20,17 @@ def owns(x: Any) -> bool:
     return isinstance(x, jax.Array)
 
 
+def _repeat(n: int, body: Any, state: Any) -> Any:
+    """``fori_loop`` where the loop is traced (``jax.jit``: XLA compiles the body once, not ``n``
+    copies); eager values take a Python loop, since an eager ``fori_loop`` compiles its body on
+    every call."""
+    if any(isinstance(s, jax.core.Tracer) for s in state):
+        return jax.lax.fori_loop(0, n, lambda _, s: body(s), state)
+    for _ in range(n):
+        state = body(state)
+    return state
+
+
 class Jax(Backend):
     name = "jax"
 
@@ -31,6 +42,8 @@ class Jax(Backend):
                 x, axis=axis, keepdims=keepdims
             ),
             "log_sigmoid": jax.nn.log_sigmoid,
+            "stop_gradient": jax.lax.stop_gradient,
+            "repeat": _repeat,
             "take_along_axis": lambda x, idx, axis: jnp.take_along_axis(
                 x, idx, axis=axis, mode="clip"
             ),

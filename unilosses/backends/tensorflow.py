@@ -505,6 +505,7 @@ class TensorFlow(_Backend):
                 x, axis=_axis(axis), keepdims=keepdims
             ),
             "log_sigmoid": tf.math.log_sigmoid,
+            "stop_gradient": tf.stop_gradient,
             "take_along_axis": lambda x, idx, axis: take_along_axis(x, idx, axis=axis),
             # merges axes start.. into one with the dynamic shape (static sizes may be None in
             # tf.function)

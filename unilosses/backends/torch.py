@@ -701,6 +701,7 @@ class Torch(_Backend):
             ),
             "log_sigmoid": F.logsigmoid,
             "take_along_axis": _take_along_axis,
+            "stop_gradient": torch.Tensor.detach,
         }
         self.delegates = DELEGATES
 
