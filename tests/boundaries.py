@@ -318,6 +318,87 @@ BOUNDARIES: dict[str, dict[str, Boundary] | str] = {
 }
 
 
+# --- forecasting, survival and point clouds
+
+
+def _zero_sigma(a: Arrays) -> Arrays:
+    """Standard deviations 0 (a point forecast): the observation on the mean in even samples,
+    off it in odd ones."""
+    mu, sigma, y = a
+    odd = (np.arange(mu.shape[0]) % 2 == 1)[:, None]
+    return mu, np.zeros_like(sigma), np.where(odd, y, mu)
+
+
+def _at_mean(a: Arrays) -> Arrays:
+    return a[0], a[1], a[0].copy()
+
+
+def _members(axis: int) -> dict[str, Boundary]:
+    """Ensembles (members along ``axis``): every member equal to the first (all pairs tied), or
+    every member equal to the observation."""
+
+    def tied(a: Arrays) -> Arrays:
+        first = np.take(a[0], [0], axis=axis)
+        return np.broadcast_to(first, a[0].shape).copy(), a[1]
+
+    def at_observation(a: Arrays) -> Arrays:
+        return np.broadcast_to(np.expand_dims(a[1], axis), a[0].shape).copy(), a[1]
+
+    return {"tied": tied, "at_observation": at_observation}
+
+
+def _all_tied(a: Arrays) -> Arrays:
+    """Every subject's time equal: one risk set, every event tied with every other."""
+    return a[0], np.ones_like(a[1]), a[2]
+
+
+def _no_events(a: Arrays) -> Arrays:
+    return a[0], a[1], np.zeros_like(a[2])
+
+
+def _equal_risks(a: Arrays) -> Arrays:
+    """Every log-risk 0 (the largest one tied across all subjects)."""
+    return np.zeros_like(a[0]), *a[1:]
+
+
+def _coincident_points(a: Arrays) -> Arrays:
+    """Every point of ``y`` on a point of ``x`` (zero cross distances)."""
+    x, y = a[0], a[1].copy()
+    y[...] = x[:, : y.shape[1]]
+    return x, y, *a[2:]
+
+
+def _collapsed_points(a: Arrays) -> Arrays:
+    """Each cloud's points all at one place, the same for ``x`` and ``y`` (every distance 0)."""
+    x, y = a[0], a[1]
+    at = x[:, :1]
+    return np.broadcast_to(at, x.shape).copy(), np.broadcast_to(at, y.shape).copy(), *a[2:]
+
+
+def _zero_weights(a: Arrays) -> Arrays:
+    """The first point of each cloud without mass (the others renormalized)."""
+    out = list(a)
+    for i in (2, 3):
+        w = a[i].copy()
+        w[:, 0] = 0.0
+        out[i] = w / w.sum(axis=-1, keepdims=True)
+    return tuple(out)
+
+
+_POINTS = {"coincident": _coincident_points, "collapsed": _collapsed_points}
+BOUNDARIES.update(
+    {
+        "gaussian_forecast": {"zero_sigma": _zero_sigma, "at_mean": _at_mean},
+        "ensemble": _members(-1),
+        "ensemble_members_first": _members(0),
+        "survival": {"all_tied": _all_tied, "no_events": _no_events, "equal_risks": _equal_risks},
+        "point_clouds": _POINTS,
+        "weighted_point_clouds": {**_POINTS, "zero_weights": _zero_weights},
+    }
+)
+# --- forecasting, survival and point clouds (end)
+
+
 def boundary_cases(cases: list[Any]) -> list[Any]:
     """``pytest.param(case, name, make)`` for one case per loss and input kind (the one with the
     fewest options: the floors and clamps are the loss's code path for that kind) and every

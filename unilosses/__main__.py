@@ -50,10 +50,12 @@ GRAD_ENTRIES = 48  # prediction entries compared with central differences
 TIME_BUDGET = 0.02  # seconds of timed calls per pair, at least one call
 
 # TypeErrors the losses document, as (loss, library) -> text of the message: the Lovasz losses
-# sort the pixels of each image and gather them in that order, which Dask arrays cannot
+# sort the pixels of each image and gather them in that order, cox_ph sorts the subjects by time,
+# which Dask arrays cannot
 UNSUPPORTED: dict[tuple[str, str], str] = {
     ("lovasz_hinge", "dask"): "sorts the pixels of each image",
     ("lovasz_softmax", "dask"): "sorts the pixels of each image",
+    ("cox_ph", "dask"): "cox_ph sorts the subjects by time",
 }
 
 

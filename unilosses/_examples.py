@@ -405,6 +405,59 @@ INPUTS.update(
 )
 # --- embedding inputs (end)
 
+# --- forecasting, survival and distance inputs
+
+
+def _survival(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Log-risks (n,), integer times in [1, n // 2 + 1] (so that some are tied: events with
+    events, events with censorings) and event indicators (about half 1)."""
+    time = r.integers(1, n // 2 + 2, size=n).astype(np.float64)
+    return r.normal(size=n), time, r.integers(0, 2, size=n).astype(np.float64)
+
+
+def _point_clouds(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """n pairs of 2-D point clouds: x (n, c + 1, 2) around 0 and y (n, c, 2) around (0.5, 0.5),
+    both of scale 0.5."""
+    return 0.5 * r.normal(size=(n, c + 1, 2)), 0.5 * r.normal(size=(n, c, 2)) + 0.5
+
+
+def _weights(r: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    w = r.uniform(0.2, 1.0, size=shape)
+    return np.asarray(w / w.sum(axis=-1, keepdims=True))
+
+
+INPUTS.update(
+    {
+        # Gaussian forecasts: means (n, c), standard deviations (n, c) and observations (n, c)
+        "gaussian_forecast": lambda r, n, c: (
+            r.normal(size=(n, c)),
+            r.uniform(0.3, 2.0, size=(n, c)),
+            r.normal(size=(n, c)),
+        ),
+        # ensemble forecasts: c members (n, c) around a per-sample centre, observations (n,)
+        "ensemble": lambda r, n, c: (
+            r.normal(size=(n, c)) + r.normal(size=(n, 1)),
+            r.normal(size=n),
+        ),
+        # the same with the members first: (c, n) and (n,)
+        "ensemble_members_first": lambda r, n, c: (
+            r.normal(size=(c, n)) + r.normal(size=(1, n)),
+            r.normal(size=n),
+        ),
+        # Cox model: log-risks, times (with ties) and event indicators, (n,) each
+        "survival": _survival,
+        # point clouds (n, c + 1, 2) and (n, c, 2) / and their weights (n, c + 1), (n, c),
+        # positive, summing to 1 per cloud
+        "point_clouds": _point_clouds,
+        "weighted_point_clouds": lambda r, n, c: (
+            *_point_clouds(r, n, c),
+            _weights(r, (n, c + 1)),
+            _weights(r, (n, c)),
+        ),
+    }
+)
+# --- forecasting, survival and distance inputs (end)
+
 
 @dataclass(frozen=True)
 class Example:
@@ -443,6 +496,11 @@ EXAMPLES: dict[str, Example] = {
     "tweedie": Example("counts", {"power": 1.5}),
     "cosine_similarity_loss": Example("vectors"),
     # --- regression (end)
+    # --- regression: forecasting and survival
+    "crps_gaussian": Example("gaussian_forecast"),
+    "crps_ensemble": Example("ensemble"),
+    "cox_ph": Example("survival"),
+    # --- regression: forecasting and survival (end)
     # --- classification: cross-entropy family
     "binary_crossentropy": Example("binary_probs"),
     "categorical_crossentropy": Example("categorical_probs"),
@@ -482,6 +540,10 @@ EXAMPLES: dict[str, Example] = {
     "generalized_kl_divergence": Example("positive_regression"),
     "jensen_shannon_divergence": Example("distributions"),
     # --- divergence (end)
+    # --- divergence: distances between point clouds
+    "sinkhorn_divergence": Example("point_clouds", {"epsilon": 1.0, "n_iter": 4}),
+    "mmd": Example("point_clouds"),
+    # --- divergence: distances between point clouds (end)
     # --- segmentation
     "dice": Example("masks"),
     "jaccard": Example("masks"),

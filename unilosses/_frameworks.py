@@ -308,6 +308,8 @@ class TensorFlow(Backend):
     def to_numpy(self, x: Any) -> np.ndarray:
         import tensorflow as tf
 
+        if isinstance(x, tf.IndexedSlices):  # the gradient of a gather's input
+            x = tf.convert_to_tensor(x)
         return np.asarray((tf.cast(x, tf.float32) if x.dtype == tf.bfloat16 else x).numpy())
 
     def grad(self, fn: Callable[[Any], Any], x: Any) -> np.ndarray:

@@ -107,8 +107,8 @@ def kernels(xp: ModuleType) -> dict[str, Callable[..., Any]]:
 
     Keys: ``magnitude(x)`` (``abs`` with gradient 0 at 0), ``log_softmax(x, axis)``,
     ``logsumexp(x, axis, keepdims)``, ``log_sigmoid(x)``, ``take_along_axis(x, indices, axis)``,
-    ``flatten(x, start)`` (a reshape that works with unknown static sizes). Each is tested against
-    the generic formula.
+    ``flatten(x, start)`` (a reshape that works with unknown static sizes), ``erf(x)``. Each is
+    tested against the generic formula.
     """
     return backend_of(xp).kernels
 

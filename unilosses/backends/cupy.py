@@ -8,6 +8,7 @@ from typing import Any
 import array_api_compat
 import array_api_compat.cupy as xp
 import cupy
+import cupyx.scipy.special
 
 from .generic import Backend
 
@@ -22,6 +23,7 @@ class CuPy(Backend):
     def __init__(self) -> None:
         super().__init__(xp)
         self.kernels["magnitude"] = cupy.abs  # no autodiff: abs is the magnitude
+        self.kernels["erf"] = cupyx.scipy.special.erf
 
     def to_host(self, x: Any) -> Any:
         return x.get()

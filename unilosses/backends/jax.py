@@ -42,6 +42,7 @@ class Jax(Backend):
                 x, axis=axis, keepdims=keepdims
             ),
             "log_sigmoid": jax.nn.log_sigmoid,
+            "erf": jax.lax.erf,
             "stop_gradient": jax.lax.stop_gradient,
             "repeat": _repeat,
             "take_along_axis": lambda x, idx, axis: jnp.take_along_axis(

@@ -505,6 +505,9 @@ class TensorFlow(_Backend):
                 x, axis=_axis(axis), keepdims=keepdims
             ),
             "log_sigmoid": tf.math.log_sigmoid,
+            # (float64 tf.math.erf is NaN beyond |x| ~ 1e154, where x * x overflows; erf is
+            # +-1 beyond 30 in every dtype)
+            "erf": lambda x: tf.math.erf(tf.clip_by_value(x, -30.0, 30.0)),
             "stop_gradient": tf.stop_gradient,
             "take_along_axis": lambda x, idx, axis: take_along_axis(x, idx, axis=axis),
             # merges axes start.. into one with the dynamic shape (static sizes may be None in

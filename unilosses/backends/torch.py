@@ -700,6 +700,7 @@ class Torch(_Backend):
                 x, dim=axis, keepdim=keepdims
             ),
             "log_sigmoid": F.logsigmoid,
+            "erf": torch.special.erf,
             "take_along_axis": _take_along_axis,
             "stop_gradient": torch.Tensor.detach,
         }

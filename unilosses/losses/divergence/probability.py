@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from .. import _core
+from ... import _core
 
 Array = Any
 
