@@ -60,7 +60,7 @@ def mmd(
     gradient 0 between equal points. The Gram matrices take ``n^2``, ``m^2`` and ``n m`` values
     per pair of clouds, built from the differences (``D`` times that as a temporary).
 
-    Native counterpart: geomloss ``SamplesLoss(kernel, blur=bandwidth)`` (``"gaussian"``,
+    Native counterpart: ``geomloss.SamplesLoss(kernel, blur=bandwidth)`` (``"gaussian"``,
     ``"laplacian"``, ``"energy"``) is half the biased estimate (its distances are floored at
     ``1e-4``, which moves the laplacian and energy values by about ``1e-4 / n``). torch, Keras
     and Optax have none.

@@ -102,13 +102,13 @@ def sinkhorn_divergence(
     every iteration (to the points and to the weights), as autodiff of the iterations gives
     them; memory grows with ``n_iter`` times the cost matrices.
 
-    Native counterparts: geomloss ``SamplesLoss("sinkhorn", p=p, blur=epsilon ** (1 / p),
-    debias=debias)`` for ``p`` 1 or 2 (geomloss's ``blur`` is ``epsilon ** (1 / p)``; it
-    anneals ``epsilon`` from the clouds' diameter down, ``scaling`` per step, and converges to
-    this value as ``scaling`` nears 1); POT ``ot.sinkhorn(a, b, M, reg=epsilon)`` with ``M =
+    Native counterparts: ``geomloss.SamplesLoss("sinkhorn", p=p, blur=epsilon ** (1 / p),
+    debias=debias)`` for ``p`` 1 or 2 (its ``blur`` is ``epsilon ** (1 / p)``; it anneals
+    ``epsilon`` from the clouds' diameter down by ``scaling`` per step, and converges to this
+    value as ``scaling`` nears 1); ``ot.sinkhorn(a, b, M, reg=epsilon)`` (POT) with ``M =
     ot.dist(x, y) / 2`` computes the same transport plan ``P``, whose objective ``<P, M> +
-    epsilon KL(P || a b^T)`` is ``OT_eps`` (POT's ``ot.sinkhorn2`` returns ``<P, M>`` alone).
-    torch, Keras and Optax have none.
+    epsilon KL(P || a b^T)`` is OT_eps (POT's sinkhorn2 returns ``<P, M>`` alone). torch, Keras
+    and Optax have none.
 
     Parameters
     ----------

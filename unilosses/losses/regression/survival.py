@@ -65,12 +65,12 @@ def cox_ph(
     log-risks all lie more than ~87 (float32; ~708 in float64) below it is taken as the smallest
     normal number (it underflows), which keeps the loss finite.
 
-    Native counterparts: torchsurv ``neg_partial_log_likelihood(log_hz, event, time,
-    ties_method=ties, reduction="sum")`` (``reduction="mean"`` there averages over the events
-    without tied times, and over the distinct event times when times are tied: it equals this
-    mean without ties); lifelines ``CoxPHFitter`` maximizes the Efron partial log-likelihood
-    (its ``log_likelihood_`` is minus this ``"sum"`` at the fitted ``log_risk = X @ params_``).
-    torch, Keras and Optax have none.
+    Native counterparts: ``torchsurv.loss.cox.neg_partial_log_likelihood(log_hz, event, time,
+    ties_method=ties, reduction="sum")`` (its ``reduction="mean"`` averages over the events
+    where no event times are tied, and over the distinct event times where some are: it equals
+    this mean without tied event times); ``lifelines.CoxPHFitter`` maximizes the Efron partial
+    log-likelihood (its ``log_likelihood_`` is minus this ``"sum"`` at the fitted log-risks
+    ``X @ params_``). torch, Keras and Optax have none.
 
     Parameters
     ----------
