@@ -541,7 +541,7 @@ EXAMPLES: dict[str, Example] = {
     "jensen_shannon_divergence": Example("distributions"),
     # --- divergence (end)
     # --- divergence: distances between point clouds
-    "sinkhorn_divergence": Example("point_clouds", {"epsilon": 1.0, "n_iter": 4}),
+    "sinkhorn_divergence": Example("point_clouds", {"epsilon": 1.0, "n_iter": 3}),
     "mmd": Example("point_clouds"),
     # --- divergence: distances between point clouds (end)
     # --- segmentation

@@ -49,16 +49,24 @@ def _softmin(xp: ModuleType, scaled_cost: Array, h: Array, epsilon: float, axis:
 
 
 def _transport(
-    xp: ModuleType, cost: Array, log_a: Array, log_b: Array, epsilon: float, n_iter: int
+    xp: ModuleType,
+    cost: Array,
+    log_a: Array,
+    log_b: Array,
+    epsilon: float,
+    n_iter: int,
+    symmetric: bool = False,
 ) -> Array:
     """``OT_eps(a, b)``: alternating updates of the dual potentials ``f``, ``g``, then the dual
     value ``<a, f> + <b, g>`` (the last update of ``g`` makes ``b``'s marginal exact, where the
-    dual's entropic term vanishes)."""
+    dual's entropic term vanishes). A ``symmetric`` cost (a cloud with itself) is read along its
+    last axis for both updates."""
     scaled = cost / epsilon
+    axis = -1 if symmetric else -2
 
     def step(potentials: tuple[Array, Array]) -> tuple[Array, Array]:
         f = _softmin(xp, scaled, log_b + potentials[1] / epsilon, epsilon)
-        return f, _softmin(xp, scaled, log_a + f / epsilon, epsilon, axis=-2)
+        return f, _softmin(xp, scaled, log_a + f / epsilon, epsilon, axis=axis)
 
     f, g = _core.repeat(xp, n_iter, step, (xp.zeros_like(log_a), xp.zeros_like(log_b)))
     return xp.sum(xp.exp(log_a) * f, axis=-1) + xp.sum(xp.exp(log_b) * g, axis=-1)
@@ -96,11 +104,11 @@ def sinkhorn_divergence(
     Each ``OT_eps`` runs ``n_iter`` alternating log-domain Sinkhorn iterations of its dual
     potentials ``f``, ``g`` (a fixed number: the loss traces and compiles; see the module notes
     for compile time) and takes the dual value ``<a, f> + <b, g>``. The three problems share one
-    routine, so equal clouds give exactly 0. Convergence takes more iterations for a smaller
-    ``epsilon`` relative to the costs (``epsilon`` has the units of ``C``: for data of scale
-    ``s``, ``s^p``); compare ``n_iter`` with ``2 n_iter`` to check it. Gradients flow through
-    every iteration (to the points and to the weights), as autodiff of the iterations gives
-    them; memory grows with ``n_iter`` times the cost matrices.
+    routine, so equal clouds give 0 (to rounding) whether or not it has converged. Convergence
+    takes more iterations for a smaller ``epsilon`` relative to the costs (``epsilon`` has the
+    units of ``C``: for data of scale ``s``, ``s^p``); compare ``n_iter`` with ``2 n_iter`` to
+    check it. Gradients flow through every iteration (to the points and to the weights), as
+    autodiff of the iterations gives them; memory grows with ``n_iter`` times the cost matrices.
 
     Native counterparts: ``geomloss.SamplesLoss("sinkhorn", p=p, blur=epsilon ** (1 / p),
     debias=debias)`` for ``p`` 1 or 2 (its ``blur`` is ``epsilon ** (1 / p)``; it anneals
@@ -162,7 +170,7 @@ def sinkhorn_divergence(
     loss = _transport(xp, _cost(xp, a, b, p), log_a, log_b, epsilon, n_iter)
     if debias:
         loss = loss - 0.5 * (
-            _transport(xp, _cost(xp, a, a, p), log_a, log_a, epsilon, n_iter)
-            + _transport(xp, _cost(xp, b, b, p), log_b, log_b, epsilon, n_iter)
+            _transport(xp, _cost(xp, a, a, p), log_a, log_a, epsilon, n_iter, symmetric=True)
+            + _transport(xp, _cost(xp, b, b, p), log_b, log_b, epsilon, n_iter, symmetric=True)
         )
     return _core.reduce(xp, loss, reduction, sample_weight, out)
