@@ -54,6 +54,36 @@ def _void_labels(r: np.random.Generator, n: int, c: int) -> Arrays:
     return 2 * r.normal(size=(n, c, 3, 4)), y.astype(np.int64)
 
 
+def _spread(score: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Values evenly spaced over ``[lo, hi]`` in the order of ``score`` within each image
+    ``score[i]`` (the soft skeleton compares pixels of one image only): 144 pixels over [0.01,
+    0.99] are 0.0068 apart, so minima and maxima have no near ties, in bfloat16 either (its
+    spacing is 0.0039 below 1), and finite differences see the gradient autodiff gives."""
+    flat = score.reshape(len(score), -1 if len(score) else 0)
+    ranks = np.argsort(np.argsort(flat, axis=1), axis=1)
+    return (lo + (hi - lo) * ranks / max(flat.shape[1] - 1, 1)).reshape(score.shape)
+
+
+def _vessel_masks(r: np.random.Generator, n: int, c: int) -> Arrays:
+    """Probabilities and binary masks (n, 1, 12, 12) of tubular structures: a horizontal band 2
+    pixels high and a vertical one 3 pixels wide at random places; sample 0 has an empty target.
+    The probabilities rise with a noisy score of the target, spread by ``_spread`` over
+    [0.01, 0.99]."""
+    t = np.zeros((n, 1, 12, 12))
+    for i in range(1, n):
+        row, col = r.integers(1, 9, size=2)
+        t[i, 0, row : row + 2, :] = t[i, 0, :, col : col + 3] = 1.0
+    return _spread(3 * t + r.normal(size=t.shape), 0.01, 0.99), t
+
+
+def _images(r: np.random.Generator, n: int, shape: tuple[int, ...]) -> Arrays:
+    """Channel-first images of shape ``(n, *shape)``: a target of uniform noise and a prediction
+    0.6 parts the target and 0.4 parts other noise, both spread by ``_spread`` over [0.01, 0.99]
+    (no near ties for the soft skeleton)."""
+    t = _spread(r.uniform(size=(n, *shape)), 0.01, 0.99)
+    return _spread(0.6 * t + 0.4 * r.uniform(size=t.shape), 0.01, 0.99), t
+
+
 def _saturated_logits(r: np.random.Generator, n: int, c: int) -> Arrays:
     """Logits (n, c) and one-hot targets. Even samples are saturated on the right side (the target
     logit 1e4, the others -1e4: 1 - p_t underflows to 0); odd ones are moderate but for one wrong
@@ -214,6 +244,11 @@ INPUTS: dict[str, Callable[[np.random.Generator, int, int], Arrays]] = {
     ),
     # the same with the void label 255 on some pixels and on all of sample 0
     "segmentation_labels_void": _void_labels,
+    # structure: channel-first images (N, 2, 12, 14) and volumes (N, 1, 5, 6, 7) in [0, 1]
+    "images": lambda r, n, c: _images(r, n, (2, 12, 14)),
+    "volumes": lambda r, n, c: _images(r, n, (1, 5, 6, 7)),
+    # structure: probabilities and binary masks (N, 1, 12, 12) of tubular structures
+    "vessel_masks": _vessel_masks,
     # focal losses: saturated logits (|x| = 1e4 on the right side, 50 on a wrong one), one-hot
     # targets; finite values and gradients where (1 - p_t)**gamma has none for gamma < 1
     "saturated_logits": _saturated_logits,
@@ -555,6 +590,9 @@ EXAMPLES: dict[str, Example] = {
     "dice_focal": Example("segmentation_logits", {"axis": 1}),
     "lovasz_hinge": Example("mask_logits"),
     "lovasz_softmax": Example("segmentation_labels", {"axis": 1, "from_logits": True}),
+    "ssim_loss": Example("images"),
+    "soft_cldice": Example("vessel_masks"),
+    "dice_cldice": Example("vessel_masks"),
     # --- segmentation (end)
     # --- embedding
     "cosine_embedding": Example("embedding_pairs"),

@@ -40,6 +40,7 @@ from .primitives import (
     sparsemax_support,
     stop_gradient,
     take_along_axis,
+    whole_along,
     xlogy,
 )
 from .reduction import invalidate, mean, reduce, safe_divide
@@ -117,5 +118,6 @@ __all__ = [
     "sparsemax_support",
     "stop_gradient",
     "take_along_axis",
+    "whole_along",
     "xlogy",
 ]

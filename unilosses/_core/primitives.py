@@ -328,6 +328,23 @@ def flatten(xp: ModuleType, x: Array, start: int) -> Array:
     return _generic_flatten(xp, x, start)
 
 
+def _generic_whole_along(xp: ModuleType, x: Array, axis: int) -> Array:
+    """The identity: arrays held in one piece."""
+    return x
+
+
+GENERIC["whole_along"] = _generic_whole_along
+
+
+def whole_along(xp: ModuleType, x: Array, axis: int) -> Array:
+    """``x`` in one block along ``axis``, for computations that combine slices of ``x`` shifted
+    along it (``x[1:]`` with ``x[:-1]``: neighbour minima, windowed sums). The identity, except
+    for libraries that split arrays into blocks (Dask): there each elementwise operation between
+    shifted slices cuts the blocks finer, and a few such steps grow the task graph a thousandfold.
+    """
+    return _dispatch(xp, "whole_along", x, axis)
+
+
 def class_indices(xp: ModuleType, x: Array, axis: int) -> Array:
     """``0, 1, ..., C - 1`` along ``axis`` in ``x``'s dtype, broadcastable against ``x``; works
     when the size of ``axis`` is unknown (``tf.function``)."""
