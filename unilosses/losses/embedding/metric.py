@@ -32,14 +32,11 @@ def _prepare(
     return xp, x, labels, out
 
 
-def _cosine(xp: ModuleType, x: Array) -> tuple[Array, Array]:
+def _cosine(xp: ModuleType, x: Array) -> Array:
     """The ``(N, N)`` cosine similarities of the rows of ``x`` normalized as ``F.normalize``
-    (the squared norm floored at ``1e-24``: a zero row has similarity 0 and a finite gradient),
-    and the ``(N, 1)`` squared norms of the normalized rows (1, or 0 for a zero row)."""
-    sq = xp.sum(x * x, axis=-1, keepdims=True)
-    r = 1 / xp.sqrt(xp.maximum(sq, 1e-24))
-    rt = xp.permute_dims(r, (1, 0))
-    return xp.matmul(x, xp.permute_dims(x, (1, 0))) * r * rt, sq * r * r
+    (the squared norm floored at ``1e-24``: a zero row has similarity 0 and a finite gradient)."""
+    r = 1 / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), 1e-24))
+    return xp.matmul(x, xp.permute_dims(x, (1, 0))) * r * xp.permute_dims(r, (1, 0))
 
 
 def _pairs(xp: ModuleType, labels: Array) -> tuple[Array, Array]:
@@ -112,7 +109,7 @@ def supcon(
     """
     xp, x, labels, out = _prepare(embeddings, labels, xp, reduction)
     temperature = _core.check_number(temperature, "temperature", low=0, low_open=True)
-    s, _ = _cosine(xp, x)
+    s = _cosine(xp, x)
     s = s / temperature
     positive, negative = _pairs(xp, labels)
     count = xp.sum(xp.astype(positive, s.dtype), axis=-1)
@@ -191,7 +188,7 @@ def multi_similarity(
     alpha = _core.check_number(alpha, "alpha", low=0, low_open=True)
     beta = _core.check_number(beta, "beta", low=0, low_open=True)
     base = _core.check_number(base, "base")
-    s, _ = _cosine(xp, x)
+    s = _cosine(xp, x)
     positive, negative = _pairs(xp, labels)
     # log(1 + sum e^z) = softplus(logsumexp z): 0 for an empty sum
     pos = _core.softplus(xp, _masked_logsumexp(xp, alpha * (base - s), positive)) / alpha
@@ -220,13 +217,14 @@ def lifted_structure(
 
     with ``m_p = pos_margin`` and ``m_n = neg_margin``. An empty log-sum counts as 0 (an anchor
     without positives still pays for its close negatives). ``"mean"`` is the mean over all
-    anchors. Squared distances are computed from the rows' Gram matrix; those within its
-    rounding error of 0 (``16 eps`` of the working dtype) are 0, so identical rows are at
-    distance 0 exactly, with gradient 0 there.
+    anchors. Distances are computed from the rows' differences (an ``(N, N, D)`` temporary), not
+    from their Gram matrix, whose rounding (``eps`` in ``d²``) becomes ``sqrt(eps)`` in ``d``
+    for close rows; identical rows are at distance 0 exactly, with gradient 0 there.
 
     Native counterpart: ``pytorch_metric_learning.losses.GeneralizedLiftedStructureLoss(
     neg_margin, pos_margin)`` with its defaults (Euclidean distance of normalized embeddings,
-    ``MeanReducer``): these semantics. Its ``LiftedStructureLoss`` is the pairwise original of
+    ``MeanReducer``): these semantics (its ``torch.cdist`` takes differences up to 25 rows and
+    the Gram matrix above). Its ``LiftedStructureLoss`` is the pairwise original of
     Song et al., another loss. torch, Keras and Optax have none.
 
     Parameters
@@ -262,10 +260,10 @@ def lifted_structure(
     xp, x, labels, out = _prepare(embeddings, labels, xp, reduction)
     neg_margin = _core.check_number(neg_margin, "neg_margin")
     pos_margin = _core.check_number(pos_margin, "pos_margin")
-    s, n = _cosine(xp, x)
-    # ||u_i - u_j||^2 = |u_i|^2 + |u_j|^2 - 2 <u_i, u_j>, up to rounding of the unit norms
-    d2 = n + xp.permute_dims(n, (1, 0)) - 2 * s
-    apart = d2 > 16 * float(xp.finfo(s.dtype).eps)
+    u = x / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), 1e-24))
+    diff = u[:, None, :] - u[None, :, :]
+    d2 = xp.sum(diff * diff, axis=-1)
+    apart = d2 > 0
     d = xp.where(apart, xp.sqrt(xp.where(apart, d2, 1)), 0)  # double where: sqrt'(0)
     positive, negative = _pairs(xp, labels)
     pos = xp.where(xp.any(positive, axis=-1), _masked_logsumexp(xp, d - pos_margin, positive), 0)
@@ -326,7 +324,7 @@ def npairs(
     array([0.5574, 0.4008, 0.    , 0.    ])
     """
     xp, x, labels, out = _prepare(embeddings, labels, xp, reduction)
-    s, _ = _cosine(xp, x)
+    s = _cosine(xp, x)
     same = _same_label(xp, labels)
     i = _core.class_indices(xp, labels, 0)
     earlier = xp.expand_dims(i, axis=0) < xp.expand_dims(i, axis=1)  # column before row
