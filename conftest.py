@@ -1,5 +1,12 @@
 import importlib.util
 
+from hypothesis import settings
+
+# The nox sessions (CI) draw the same property-test examples on every run
+# (``--hypothesis-profile=derandomized``), so a failure there reproduces with the same command;
+# a plain ``pytest`` run draws new ones.
+settings.register_profile("derandomized", derandomize=True)
+
 # Doctests run over unilosses/ and the docs/ pages (docs/conftest.py says which run where); the
 # framework shims import their framework, so they are not collected (they hold no examples) and
 # sessions without that framework still collect.

@@ -36,8 +36,9 @@ def tests(session: nox.Session, backend: str) -> None:
     """The test suite on one array library (UNILOSSES_BACKEND selects it)."""
     session.install("-c", "constraints.txt", "-e", ".[test]", *BACKENDS[backend])
     env = {"UNILOSSES_BACKEND": backend}
-    # one pytest worker per core (pytest-xdist); ``nox -s tests -- -n 0`` runs in one process
-    workers = ["-n", "auto"]
+    # one pytest worker per core (pytest-xdist); ``nox -s tests -- -n 0`` runs in one process;
+    # the property tests on the same examples every run (conftest.py)
+    workers = ["-n", "auto", "--hypothesis-profile=derandomized"]
     if backend == "jax":  # JAX with 64-bit types, then the dtype-sensitive tests without them
         session.run("pytest", *workers, *session.posargs, env={**env, "JAX_ENABLE_X64": "1"})
         x32 = session.posargs or [

@@ -402,17 +402,73 @@ BOUNDARIES.update(
 # --- forecasting, survival and point clouds (end)
 
 
-def boundary_cases(cases: list[Any]) -> list[Any]:
+def boundary_cases(cases: list[Any], table: dict[str, Any] | None = None) -> list[Any]:
     """``pytest.param(case, name, make)`` for one case per loss and input kind (the one with the
     fewest options: the floors and clamps are the loss's code path for that kind) and every
-    boundary of that kind (a kind missing from the table has none here; tests/test_boundaries.py
-    fails on it)."""
+    entry of that kind in ``table`` (``BOUNDARIES`` by default; a kind missing from it has none
+    here, and tests/test_boundaries.py fails on it)."""
     import pytest
 
+    table = BOUNDARIES if table is None else table
     one = {(c.loss, c.inputs): c for c in sorted(cases, key=lambda c: -len(c.options))}
     return [
         pytest.param(case, name, make, id=f"{case.id}-{name}")
         for case in one.values()
-        if isinstance(BOUNDARIES.get(case.inputs), dict)
-        for name, make in BOUNDARIES[case.inputs].items()  # type: ignore[union-attr]
+        if isinstance(table.get(case.inputs), dict)
+        for name, make in table[case.inputs].items()
     ]
+
+
+# --- close inputs ------------------------------------------------------------------------------
+# Inputs 1e-3 apart, where the loss is well-conditioned but a distance taken from a Gram matrix
+# (``|a|^2 + |b|^2 - 2 <a, b>``) or a sine from ``sqrt(1 - cos^2)`` keeps only ``sqrt(eps)`` of
+# the working precision: float32 must still agree with the float64 reference (the table that
+# tests/test_boundaries.py's ``test_close_inputs_in_float32`` goes through).
+
+CLOSE_STEP = 1e-3
+
+
+def _nudged(x: np.ndarray) -> np.ndarray:
+    """``x`` moved by ``CLOSE_STEP`` of each row's norm, in a direction that is not along it."""
+    step = np.roll(x, 1, axis=-1) - x
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x + CLOSE_STEP * norms * step / np.maximum(np.linalg.norm(step, axis=-1, keepdims=True), 1e-300)
+
+
+def _close_rows(a: Arrays) -> Arrays:
+    """Rows 1 and 3 of the embeddings ``CLOSE_STEP`` from rows 0 and 2."""
+    x = a[0].copy()
+    x[[1, 3]] = _nudged(x[[0, 2]])
+    return x, *a[1:]
+
+
+def _near_class(a: Arrays) -> Arrays:
+    """Each embedding about ``CLOSE_STEP`` radians from its class vector."""
+    x, y, w = a
+    return _nudged(w[y]), y, w
+
+
+def _close_triplets(a: Arrays) -> Arrays:
+    """Positives ``CLOSE_STEP`` from their anchors, negatives from their positives."""
+    anc, pos, neg = a
+    pos = _nudged(anc)
+    return anc, pos, _nudged(pos)
+
+
+def _close_points(a: Arrays) -> Arrays:
+    """The second cloud's first points ``CLOSE_STEP`` from the first cloud's."""
+    x, y, *rest = a
+    k = min(x.shape[-2], y.shape[-2])
+    y = y.copy()
+    y[..., :k, :] = _nudged(x[..., :k, :])
+    return x, y, *rest
+
+
+CLOSE: dict[str, dict[str, Boundary]] = {
+    "labeled_embeddings": {"close_rows": _close_rows},
+    "labeled_groups": {"close_rows": _close_rows},
+    "class_embeddings": {"near_class": _near_class},
+    "triplets": {"close": _close_triplets},
+    "point_clouds": {"close_points": _close_points},
+    "weighted_point_clouds": {"close_points": _close_points},
+}

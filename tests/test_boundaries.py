@@ -17,6 +17,7 @@ import pytest
 import unilosses as ul
 from tests.boundaries import (
     BOUNDARIES,
+    CLOSE,
     Boundary,
     C,
     N,
@@ -116,6 +117,21 @@ def test_boundary(case: Case, name: str, make: Boundary, autodiff_backend: Backe
                     check_close(got[known], expected[known], dtype)
                 for i, g in zip(floats, _grads(backend, loss_fn(case, backend, dtype), xs, floats), strict=True):
                     assert np.all(np.isfinite(g)), f"{where}: gradient of argument {i}: {g}"
+
+
+@pytest.mark.parametrize(("case", "name", "make"), boundary_cases(all_cases(), CLOSE))
+def test_close_inputs_in_float32(case: Case, name: str, make: Boundary, backend: Backend) -> None:
+    """Rows, points or class vectors 1e-3 apart (``tests.boundaries.CLOSE``): the loss is
+    well-conditioned there, so float32 agrees with the float64 reference on the same (rounded)
+    inputs to float32 accuracy."""
+    if backend.name in case.unsupported:
+        pytest.skip(f"{case.loss} on {backend.name}: {case.unsupported[backend.name]}")
+    arrays = make(make_inputs(case.inputs, n=N, c=C))
+    rounded = [a.astype(np.float32).astype(np.float64) if a.dtype.kind == "f" else a for a in arrays]
+    xs = [backend.asarray(a, "float32") for a in rounded]
+    got = backend.to_numpy(loss_fn(case, backend, "float32", reduction="none")(*xs))
+    expected, _ = reference(case, rounded, "none")
+    check_close(got, expected, "float32")
 
 
 # --- gradients at zero distance against torch's ----------------------------------------------

@@ -100,6 +100,21 @@ def _scaled_cosines(xp: ModuleType, x: Array, w: Array, scale: float) -> Array:
     return xp.matmul(x, xp.permute_dims(w, (1, 0)))
 
 
+def _target_sine_squared(
+    xp: ModuleType, x: Array, w: Array, labels: Array, c: Array, invalid: Array | None
+) -> Array:
+    """``sin² θ_y`` of each embedding with its class center, ``(N,)``, given ``c = cos θ_y``:
+    ``|u - c v|²`` for the normalized embedding ``u`` and center ``v`` (a difference of close
+    vectors, exact where ``1 - c²`` cancels). Embeddings normalized below unit norm (norm
+    under ``1e-12``) keep ``1 - c²``. Invalid labels (NaN in the reduction) read center 0."""
+    sq = xp.sum(x * x, axis=-1)
+    u = x / xp.sqrt(xp.maximum(xp.expand_dims(sq, axis=-1), 1e-24))
+    v = xp.take(w, labels if invalid is None else xp.where(invalid, 0, labels), axis=0)
+    v = v * _inverse_norms(xp, v)
+    r = u - xp.expand_dims(c, axis=-1) * v
+    return xp.where(sq >= 1e-24, xp.sum(r * r, axis=-1), (1 - c) * (1 + c))
+
+
 def _check_scale(scale: object) -> float:
     return _core.check_number(scale, "scale", low=0, low_open=True, high=math.inf, high_open=True)
 
@@ -135,8 +150,10 @@ def arcface(
 
     The second branch (the reference implementation's, also pytorch-metric-learning's) keeps
     the target logit decreasing in ``θ`` past ``π - m``, where ``cos(θ + m)`` would rise again.
-    ``cos(θ + m)`` is computed as ``cos θ cos m - sin θ sin m`` with ``sin θ = sqrt(1 - cos² θ)``
-    (no ``arccos``): an embedding on its class center has a finite gradient.
+    ``cos(θ + m)`` is computed as ``cos θ cos m - sin θ sin m`` (no ``arccos``: an embedding on
+    its class center has a finite gradient), with ``sin θ`` the norm of the normalized
+    embedding's component orthogonal to its class center: accurate to the working precision
+    near ``θ = 0``, where ``sqrt(1 - cos² θ)`` (and ``arccos``) lose half the digits.
 
     Native counterpart: ``pytorch_metric_learning.losses.ArcFaceLoss(num_classes,
     embedding_size, margin, scale)`` with ``loss.W = weight.T`` (its ``W`` is ``(D, C)``). Its
@@ -186,7 +203,7 @@ def arcface(
     hot = _one_hot(xp, labels, logits)
     c = _pick(xp, logits, hot) / scale
     floor = float(xp.finfo(c.dtype).smallest_normal)
-    sin = xp.sqrt(xp.maximum((1 - c) * (1 + c), floor))  # (exact factors near |c| = 1)
+    sin = xp.sqrt(xp.maximum(_target_sine_squared(xp, x, w, labels, c, invalid), floor))
     # theta <= pi - m  <=>  cos(theta) >= -cos(m) for m in [0, pi]; always true for m < 0
     limit = -math.cos(margin) if margin > 0 else -2.0
     cos_m, sin_m = math.cos(margin), math.sin(margin)
