@@ -444,15 +444,14 @@ def _close_rows(a: Arrays) -> Arrays:
 
 def _near_class(a: Arrays) -> Arrays:
     """Each embedding about ``CLOSE_STEP`` radians from its class vector."""
-    x, y, w = a
+    _, y, w = a
     return _nudged(w[y]), y, w
 
 
 def _close_triplets(a: Arrays) -> Arrays:
     """Positives ``CLOSE_STEP`` from their anchors, negatives from their positives."""
-    anc, pos, neg = a
-    pos = _nudged(anc)
-    return anc, pos, _nudged(pos)
+    pos = _nudged(a[0])
+    return a[0], pos, _nudged(pos)
 
 
 def _close_points(a: Arrays) -> Arrays:
