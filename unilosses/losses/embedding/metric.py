@@ -223,7 +223,7 @@ def lifted_structure(
 
     Native counterpart: ``pytorch_metric_learning.losses.GeneralizedLiftedStructureLoss(
     neg_margin, pos_margin)`` with its defaults (Euclidean distance of normalized embeddings,
-    ``MeanReducer``): these semantics (its ``torch.cdist`` takes differences up to 25 rows and
+    ``MeanReducer``): these semantics (its ``cdist`` takes differences up to 25 rows and
     the Gram matrix above). Its ``LiftedStructureLoss`` is the pairwise original of
     Song et al., another loss. torch, Keras and Optax have none.
 
