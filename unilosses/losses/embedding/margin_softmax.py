@@ -107,12 +107,11 @@ def _target_sine_squared(
     ``|u - c v|²`` for the normalized embedding ``u`` and center ``v`` (a difference of close
     vectors, exact where ``1 - c²`` cancels). Embeddings normalized below unit norm (norm
     under ``1e-12``) keep ``1 - c²``. Invalid labels (NaN in the reduction) read center 0."""
-    sq = xp.sum(x * x, axis=-1)
-    u = x / xp.sqrt(xp.maximum(xp.expand_dims(sq, axis=-1), 1e-24))
+    sq = xp.sum(x * x, axis=-1, keepdims=True)
     v = xp.take(w, labels if invalid is None else xp.where(invalid, 0, labels), axis=0)
-    v = v * _inverse_norms(xp, v)
-    r = u - xp.expand_dims(c, axis=-1) * v
-    return xp.where(sq >= 1e-24, xp.sum(r * r, axis=-1), (1 - c) * (1 + c))
+    u = x / xp.sqrt(xp.maximum(sq, 1e-24))
+    r = u - xp.expand_dims(c, axis=-1) * (v * _inverse_norms(xp, v))
+    return xp.where(sq[:, 0] >= 1e-24, xp.sum(r * r, axis=-1), (1 - c) * (1 + c))
 
 
 def _check_scale(scale: object) -> float:
