@@ -9,13 +9,10 @@ NumPy only: these run in the numpy session (the Dask example in the dask session
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import os
 import pickle
 import re
-import runpy
 import subprocess
 import sys
 from collections.abc import Callable
@@ -577,19 +574,18 @@ DOCS = ROOT / "docs"
 
 
 def _run_example(name: str) -> list[str]:
-    """Runs ``docs/snippets/<name>`` and returns the lines the page shows after it that it did
-    not print. The boosters run one OpenMP thread: theirs would compete with the test workers."""
-    limits: Any = contextlib.nullcontext()
-    if importlib.util.find_spec("threadpoolctl") is not None:
-        from threadpoolctl import threadpool_limits
-
-        limits = threadpool_limits(limits=1, user_api="openmp")
-    out = io.StringIO()
-    with limits, contextlib.redirect_stdout(out):
-        runpy.run_path(str(DOCS / "snippets" / name), run_name="__main__")
+    """Runs ``docs/snippets/<name>`` as a reader does, in an interpreter of its own (no state
+    left by other tests, such as a default Dask client; one OpenMP thread, so that the boosters
+    do not compete with the test workers), and returns the lines the page shows after it that
+    it did not print."""
+    done = subprocess.run(
+        [sys.executable, str(DOCS / "snippets" / name)], capture_output=True, text=True,
+        timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"}, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
     page = (DOCS / "boosting.md").read_text()
     shown = page.split(f'--8<-- "{name}"', 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
-    printed = out.getvalue().splitlines()
+    printed = done.stdout.splitlines()
     return [line for line in shown.splitlines() if line not in printed]
 
 
