@@ -396,8 +396,6 @@ def test_forms_cover_public_losses_only_and_aliases() -> None:
         (lambda: metric("huber", sample_weight=np.ones(3)), TypeError, "sample_weight is set"),
         (lambda: objective("huber", hessian="diagonal"), ValueError, "hessian must be"),
         (lambda: objective("huber", floor=-1.0), ValueError, "floor must be"),
-        (lambda: objective("huber", threads=0), ValueError, "threads must be"),
-        (lambda: objective("huber", threads=2.0), ValueError, "threads must be"),
         (lambda: Form(link="log"), ValueError, "link must be"),
         (lambda: Form(target="labels"), ValueError, "rows=True"),
         (lambda: objective("huber", delta=-1.0)(np.zeros(3), np.zeros(3)), ValueError, "delta"),
@@ -436,30 +434,6 @@ def test_inputs_are_not_modified_and_types_are_kept() -> None:
     assert grad.dtype == hess.dtype == np.float64
     assert grad.shape == s.shape
     assert np.all(hess > 0)
-
-
-@numpy_session
-@pytest.mark.parametrize("name", ["huber", "hinge", "sparse_categorical_crossentropy"])
-def test_threads_give_the_single_thread_derivatives(name: str) -> None:
-    """Blocks evaluated in 3 threads at once equal the calling thread's results bit for bit,
-    kinks included (the tie state is per thread); a block's error reaches the caller."""
-    n = 100_000  # several blocks
-    multi = FORMS[name].rows
-    s = RNG.normal(size=(n, 4) if multi else n).astype(np.float32)
-    if multi:
-        y = RNG.integers(0, 4, size=n)
-    elif name == "hinge":  # labels {0, 1}: the kink at a score of 2 y - 1
-        y = (RNG.uniform(size=n) < 0.5).astype(np.float32)
-        s[::7] = 2 * y[::7] - 1
-    else:  # Huber's kinks at |s - y| = delta = 1
-        y = RNG.normal(size=n).astype(np.float32)
-        s[::7] = y[::7] + 1
-    one = objective(name, threads=1).derivatives(s, y)
-    three = objective(name, threads=3).derivatives(s, y)
-    for a, b in zip(one, three, strict=True):
-        np.testing.assert_array_equal(a, b)
-    with pytest.raises(ValueError, match="delta"):
-        objective("huber", threads=3, delta=-1.0).derivatives(s.reshape(-1)[:n], np.zeros(n))
 
 
 @numpy_session

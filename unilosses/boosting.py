@@ -6,8 +6,7 @@
 The derivatives come from the loss's one array-API definition, run on hyper-dual NumPy arrays
 (:mod:`unilosses.backends.hyperdual`): exact first and second derivatives with NumPy alone, in
 the scores' dtype (float32 from XGBoost, float64 from LightGBM; both keep gradients in float32),
-block by block, the blocks in threads on every core (``threads=``). Nothing here imports XGBoost
-or LightGBM.
+block by block. Nothing here imports XGBoost or LightGBM.
 
 How a loss reads the booster's raw scores is its :class:`Form`; :data:`FORMS` holds the form of
 every loss that has one: a per-sample (or per-sample, per-class) prediction with a target of the
@@ -34,10 +33,7 @@ safeguard; 0 gives the exact Hessian).
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -56,26 +52,6 @@ _HESSIANS = ("exact", "constant")
 # bytes of a block's arrays: its temporaries stay in the cache, and just below glibc's mmap
 # threshold (128 KiB), above which each temporary would be a fresh mapping, page-faulted anew
 _BLOCK = (1 << 17) - 4096
-_POOLS: dict[int, ThreadPoolExecutor] = {}
-_POOLS_LOCK = threading.Lock()
-
-
-def _cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _pool(threads: int) -> ThreadPoolExecutor | None:
-    """A shared pool of ``threads`` threads for the blocks (``None`` for one): NumPy releases
-    the GIL inside its loops, so blocks on several cores overlap."""
-    if threads < 2:
-        return None
-    with _POOLS_LOCK:
-        if threads not in _POOLS:
-            _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="unilosses-boosting")
-        return _POOLS[threads]
 
 
 @dataclass(frozen=True)
@@ -299,7 +275,6 @@ class Objective(_Bound):
         hessian: str | None = None,
         floor: float | None = 1e-16,
         options: Mapping[str, Any] | None = None,
-        threads: int | None = None,
     ) -> None:
         super().__init__(loss, form, options or {})
         self.hessian = self.form.hessian if hessian is None else hessian
@@ -307,12 +282,7 @@ class Objective(_Bound):
             raise ValueError(f"hessian must be one of {_HESSIANS} or None, got {hessian!r}")
         if floor is not None and not (isinstance(floor, (int, float)) and floor >= 0):
             raise ValueError(f"floor must be a number >= 0 or None, got {floor!r}")
-        if threads is not None and not (
-            isinstance(threads, int) and not isinstance(threads, bool) and threads >= 1
-        ):
-            raise ValueError(f"threads must be an integer >= 1 or None, got {threads!r}")
         self.floor = floor
-        self.threads = threads
         self.__name__ = self.name
 
     def __call__(self, a: Array, b: Any, sample_weight: Array | None = None) -> tuple[Array, Array]:
@@ -337,8 +307,7 @@ class Objective(_Bound):
             w = w.reshape((-1,) + (1,) * (x.ndim - 1))
         grad, hess = np.empty_like(x), np.empty_like(x)
         step = max(1, _BLOCK // max(1, x[:1].nbytes))  # rows per block
-
-        def block(i: int) -> None:
+        for i in range(0, n, step):
             rows = slice(i, i + step)
             g, h = grad[rows], hess[rows]
             self._block(x[rows], t[rows], g, h)
@@ -349,15 +318,6 @@ class Objective(_Bound):
             if w is not None:
                 g *= w[rows]
                 h *= w[rows]
-
-        starts = range(0, n, step)
-        pool = _pool(self.threads or _cores()) if len(starts) > 1 else None
-        if pool is None:
-            for i in starts:
-                block(i)
-        else:
-            for _ in pool.map(block, starts):  # (raises a block's error)
-                pass
         return grad.reshape(shape), hess.reshape(shape)
 
     def _block(self, x: Array, t: Array, grad: Array, hess: Array) -> None:
@@ -446,7 +406,6 @@ def objective(
     form: Form | None = None,
     hessian: str | None = None,
     floor: float | None = 1e-16,
-    threads: int | None = None,
     **options: Any,
 ) -> Objective:
     """A gradient-boosting objective from a loss: exact gradients and Hessians of raw scores.
@@ -464,9 +423,6 @@ def objective(
     floor : float or None
         The smallest exact Hessian (``1e-16``); ``None`` keeps the second derivative as it is
         (zero or negative where the loss is not strictly convex).
-    threads : int, optional
-        Threads that evaluate the blocks of rows (about 128 KiB of scores each) at once; all
-        the cores the process may use by default, 1 for the calling thread alone.
     **options
         The loss's options (``gamma=2.0``, ``delta=1.0`` ...).
 
@@ -486,7 +442,7 @@ def objective(
     >>> grad.round(6).tolist(), hess.round(6).tolist()
     ([-0.5, 0.75], [0.25, 0.1875])
     """
-    return Objective(loss, form, hessian, floor, options, threads)
+    return Objective(loss, form, hessian, floor, options)
 
 
 def metric(
