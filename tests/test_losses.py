@@ -131,6 +131,19 @@ def test_matches_reference(case: Case, backend: Backend, dtype: str, reduction: 
         np.testing.assert_array_equal(backend.to_numpy(x), b)
 
 
+@pytest.mark.parametrize("case", CASE_PARAMS)
+def test_matches_reference_on_a_larger_batch(case: Case, backend: Backend) -> None:
+    """40 rows instead of 8 (float64, unreduced): a loss that takes another path for larger
+    batches (distances from a Gram matrix above 25 rows) computes the same function. The path
+    depends on the shapes alone, so this runs in the NumPy session."""
+    if backend.name != "numpy":
+        pytest.skip("runs in the numpy session (the path depends on the shapes alone)")
+    arrays = make_inputs(case.inputs, n=40)
+    expected, _ = reference(case, arrays, "none")
+    out = loss_fn(case, backend, "float64", reduction="none")(*[backend.asarray(a, "float64") for a in arrays])
+    check_close(backend.to_numpy(out), expected, "float64")
+
+
 NATIVE_PARAMS = [
     pytest.param(c, lib, id=f"{c.id}-{lib}") for c in CASES for lib in natives.installed() if lib in c.natives
 ]

@@ -39,6 +39,27 @@ def _cosine(xp: ModuleType, x: Array) -> Array:
     return xp.matmul(x, xp.permute_dims(x, (1, 0))) * r * xp.permute_dims(r, (1, 0))
 
 
+_EXACT_ROWS = 25  # up to this many rows, distances from differences (as cdist)
+
+
+def _normalized_distances(xp: ModuleType, x: Array) -> Array:
+    """The ``(N, N)`` Euclidean distances of the rows of ``x`` normalized as ``F.normalize``,
+    with gradient 0 where they are 0 (double where: ``sqrt'(0)`` is infinite). Up to
+    ``_EXACT_ROWS`` rows from the differences of the rows; above, from the Gram matrix, where
+    squared distances within its rounding of 0 (``16 eps``) are 0."""
+    u = x / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), 1e-24))
+    n = x.shape[0]
+    if isinstance(n, int) and n <= _EXACT_ROWS:
+        diff = u[:, None, :] - u[None, :, :]
+        d2 = xp.sum(diff * diff, axis=-1)
+        apart = d2 > 0
+    else:
+        sq = xp.sum(u * u, axis=-1, keepdims=True)
+        d2 = sq + xp.permute_dims(sq, (1, 0)) - 2 * xp.matmul(u, xp.permute_dims(u, (1, 0)))
+        apart = d2 > 16 * float(xp.finfo(u.dtype).eps)
+    return xp.where(apart, xp.sqrt(xp.where(apart, d2, 1)), 0)
+
+
 def _pairs(xp: ModuleType, labels: Array) -> tuple[Array, Array]:
     """The ``(N, N)`` masks of positive pairs (equal labels, ``i != j``) and negative pairs."""
     same = _same_label(xp, labels)
@@ -217,14 +238,14 @@ def lifted_structure(
 
     with ``m_p = pos_margin`` and ``m_n = neg_margin``. An empty log-sum counts as 0 (an anchor
     without positives still pays for its close negatives). ``"mean"`` is the mean over all
-    anchors. Distances are computed from the rows' differences (an ``(N, N, D)`` temporary), not
-    from their Gram matrix, whose rounding (``eps`` in ``d²``) becomes ``sqrt(eps)`` in ``d``
-    for close rows; identical rows are at distance 0 exactly, with gradient 0 there.
+    anchors. Distances are those of ``cdist``: from the rows' differences up to 25 rows
+    (exact), from their Gram matrix above (no ``(N, N, D)`` temporary; its rounding, ``eps``
+    in ``d²``, is up to ``sqrt(eps)`` in ``d`` between rows closer than that); identical rows
+    are at distance 0, with gradient 0 there.
 
     Native counterpart: ``pytorch_metric_learning.losses.GeneralizedLiftedStructureLoss(
     neg_margin, pos_margin)`` with its defaults (Euclidean distance of normalized embeddings,
-    ``MeanReducer``): these semantics (its ``cdist`` takes differences up to 25 rows and
-    the Gram matrix above). Its ``LiftedStructureLoss`` is the pairwise original of
+    ``MeanReducer``): these semantics. Its ``LiftedStructureLoss`` is the pairwise original of
     Song et al., another loss. torch, Keras and Optax have none.
 
     Parameters
@@ -260,11 +281,7 @@ def lifted_structure(
     xp, x, labels, out = _prepare(embeddings, labels, xp, reduction)
     neg_margin = _core.check_number(neg_margin, "neg_margin")
     pos_margin = _core.check_number(pos_margin, "pos_margin")
-    u = x / xp.sqrt(xp.maximum(xp.sum(x * x, axis=-1, keepdims=True), 1e-24))
-    diff = u[:, None, :] - u[None, :, :]
-    d2 = xp.sum(diff * diff, axis=-1)
-    apart = d2 > 0
-    d = xp.where(apart, xp.sqrt(xp.where(apart, d2, 1)), 0)  # double where: sqrt'(0)
+    d = _normalized_distances(xp, x)
     positive, negative = _pairs(xp, labels)
     pos = xp.where(xp.any(positive, axis=-1), _masked_logsumexp(xp, d - pos_margin, positive), 0)
     neg = xp.where(xp.any(negative, axis=-1), _masked_logsumexp(xp, neg_margin - d, negative), 0)
