@@ -208,9 +208,12 @@ NATIVE_BACKENDS: dict[str, tuple[tuple[str, ...], str]] = {
     "lifelines": (("numpy",), "lifelines"),
     "ot": (("numpy",), "POT"),
 }
-# input kinds whose losses hold (n, c, c) temporaries (pairs of classes, pairs of list items):
-# only sizes with at most 100 classes
-QUADRATIC_KINDS = ("multilabel_indices", "ranking_padded")
+# input kinds whose losses hold (n, c, c) temporaries (pairs of classes, of list items, of
+# ensemble members): only sizes with at most 100 classes
+QUADRATIC_KINDS = (
+    "multilabel_indices", "ranking", "ranking_masked", "ranking_masked_weighted", "ranking_padded",
+    "ensemble",
+)
 # (n, c) per size for input kinds that are not (n, c) matrices
 OTHER_SHAPES = {"tiny": (8, 4), "medium": (64, 8), "large": (256, 16)}
 
