@@ -207,10 +207,11 @@ def run_backend(backend: str, sizes: list[str], losses: list[str] | None, rounds
                 print(f"  {backend:<10} {bench.loss:<34} {size:<6} {label}", file=sys.stderr, flush=True)
                 try:
                     native()
-                except Exception as e:  # e.g. a native with a data-dependent check in fullgraph
+                    t_ours, t_native, ratio = paired(ours, native, rounds, budget)
+                except Exception as e:  # a native with a data-dependent check in fullgraph, or
+                    # one that recompiles on every call (a module built per call)
                     print(f"    native skipped: {type(e).__name__}", file=sys.stderr, flush=True)
                     continue
-                t_ours, t_native, ratio = paired(ours, native, rounds, budget)
                 rows.append({
                     "backend": backend, "device": runner.device or "cpu", "loss": bench.loss,
                     "options": dict(bench.options), "size": size, "shape": shape, "comparison": label,
