@@ -521,20 +521,6 @@ def test_kernels_equal_the_generic_formulas(kernel: str, args: tuple[Any, ...]) 
 
 
 @numpy_session
-def test_selection_by_bit_masks_is_numpys_where() -> None:
-    rng = np.random.default_rng(11)
-    for dtype in (np.float32, np.float64):
-        a, b = rng.normal(size=(100, 50)).astype(dtype), rng.normal(size=(1, 50)).astype(dtype)
-        a[::3] = np.inf
-        b[0, ::2] = np.nan
-        c = rng.uniform(size=(100, 50)) < 0.5
-        for x, y in ((a, b), (a, 2.0), (-0.0, b)):
-            got, want = hd._select(c, x, y), np.where(c, x, y)
-            assert got.dtype == want.dtype
-            np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
-
-
-@numpy_session
 def test_every_namespace_function_the_losses_use_exists() -> None:
     used: set[str] = set()
     for path in [*(ROOT / "unilosses").glob("losses/**/*.py"), *(ROOT / "unilosses").glob("_core/*.py")]:

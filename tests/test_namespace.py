@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -100,3 +101,30 @@ def test_generic_primitives_against_float64(backend: Backend) -> None:
     labels = rng.integers(0, 4, size=(5, 1))
     got = _core.GENERIC["take_along_axis"](xp, xs, backend.asarray(labels), 1)
     np.testing.assert_allclose(backend.to_numpy(got), np.take_along_axis(x, labels, 1), rtol=1e-6)
+
+
+@pytest.mark.skipif(
+    os.environ.get("UNILOSSES_BACKEND", "numpy") != "numpy", reason="runs in the numpy session"
+)
+def test_numpy_where_by_bit_masks_is_numpys_where() -> None:
+    """The NumPy namespace's ``where`` (bit masks for large float selections) equals
+    ``np.where`` bit for bit: signed zeros, infinities, NaN, broadcasting, one selector reused
+    for both float dtypes."""
+    from unilosses.backends import numpy as backend
+
+    rng = np.random.default_rng(11)
+    n = 4096  # conditions of this many elements are selected by masks
+    for shape in ((n, 2), (n, 1), (1, 2)):
+        c = rng.uniform(size=shape) < 0.5
+        select = backend.selector(c)
+        for dtype in (np.float32, np.float64):
+            a = rng.normal(size=(n, 2)).astype(dtype)
+            b = rng.normal(size=(1, 2)).astype(dtype)
+            a[::3] = np.inf
+            b[0, ::2] = np.nan
+            for x, y in ((a, b), (b, a), (a, 2.0), (-0.0, b), (b, b[0, :1])):
+                want = np.where(c, x, y)
+                for got in (backend.where(c, x, y), select(x, y)):
+                    assert got.dtype == want.dtype
+                    assert got.shape == want.shape
+                    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))

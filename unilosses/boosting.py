@@ -329,7 +329,7 @@ class Objective(_Bound):
             seed[j] = 1.0
             grad[:, j], hess[:, j] = self._directional(x, t, seed)
 
-    def _directional(self, x: Array, t: Array, seed: Any) -> tuple[Array, Array]:
+    def _directional(self, x: Array, t: Array, seed: Any) -> tuple[Any, Any]:
         """The derivatives along ``seed``: one-sided where the loss has a kink at ``x`` (a tie
         decided by the seed), and then the mean with the other side's."""
         d, h = self._seeded(x, t, seed)
@@ -338,7 +338,7 @@ class Objective(_Bound):
             d, h = 0.5 * (d - d_minus), 0.5 * (h + h_minus)
         return d, h
 
-    def _seeded(self, x: Array, t: Array, seed: Any) -> tuple[Array, Array]:
+    def _seeded(self, x: Array, t: Array, seed: Any) -> tuple[Any, Any]:
         hyperdual.clear_ties()
         try:
             out = self._call(hyperdual.Dual(x, seed, 0.0), t)
@@ -353,8 +353,8 @@ class Objective(_Bound):
                 f"shape {x.shape}; its form expects {want}"
             )
         if not isinstance(out, hyperdual.Dual):  # the loss does not depend on the scores
-            return np.zeros(want, x.dtype), np.zeros(want, x.dtype)
-        return np.broadcast_to(out.d, want), np.broadcast_to(out.h, want)
+            return 0.0, 0.0
+        return out.d, out.h  # (broadcastable to the block: a float for a constant)
 
 
 class Metric(_Bound):

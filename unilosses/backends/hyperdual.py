@@ -32,13 +32,15 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import array_api_compat.numpy
 import numpy as np
 
+from . import numpy as _numpy
 from .generic import Backend as _Backend
+from .numpy import selector
 
 Part = Any  # a derivative: an array broadcastable to the value's shape, or a float
-_xp: Any = array_api_compat.numpy  # NumPy's namespace: what functions of constants return
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_xp: Any = _numpy  # NumPy's namespace: what functions of constants return
 
 
 class UnsupportedOperation(TypeError):
@@ -92,24 +94,9 @@ def _div(a: Part, b: Any) -> Part:
     return 0.0 if _zero(a) else a / b
 
 
-_BITS = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
-
-
-def _select(c: Any, a: Any, b: Any) -> Any:
-    """``np.where(c, a, b)``; for large float arrays by bit masks: exact (infinities and NaN
-    kept) and several times faster than NumPy's ``where``, which branches per element."""
-    dtype = np.result_type(a, b)
-    bits = _BITS.get(dtype)
-    if bits is None or np.size(c) < 4096:
-        return np.where(c, a, b)
-    mask = np.negative(np.asarray(c).astype(bits))  # all ones where c holds
-    out = np.bitwise_and(np.asarray(a, dtype).view(bits), mask)
-    np.invert(mask, out=mask)
-    return np.bitwise_or(out, np.bitwise_and(np.asarray(b, dtype).view(bits), mask)).view(dtype)
-
-
-def _where(c: Any, a: Part, b: Part) -> Part:
-    return a if type(a) is float and type(b) is float and a == b else _select(c, a, b)
+def _where(select: Callable[[Any, Any], Any], a: Part, b: Part) -> Part:
+    """``select(a, b)`` of two derivative parts; equal floats stay a float."""
+    return a if type(a) is float and type(b) is float and a == b else select(a, b)
 
 
 def _along(ufunc: Any, a: Any, axis: Any, keepdims: bool = False) -> Any:
@@ -117,7 +104,7 @@ def _along(ufunc: Any, a: Any, axis: Any, keepdims: bool = False) -> Any:
     elementwise operations, several times faster than NumPy's reduction there."""
     a = np.asarray(a)
     last = a.ndim and isinstance(axis, int) and axis % a.ndim == a.ndim - 1
-    if not (last and 1 < a.shape[-1] <= 16 and a.dtype in _BITS):
+    if not (last and 1 < a.shape[-1] <= 16 and a.dtype in _FLOATS):
         return ufunc.reduce(a, axis=axis, keepdims=keepdims)
     out = ufunc(a[..., 0], a[..., 1])
     for k in range(2, a.shape[-1]):
@@ -224,23 +211,28 @@ def _structural(x: Dual, fn: Callable[[Any], Any]) -> Dual:
 
 
 def add(a: Any, b: Any, /) -> Any:
-    if not _duals(a, b):
-        return _xp.add(a, b)
-    a, b = _lift(a), _lift(b)
+    if type(a) is not Dual:
+        return _xp.add(a, b) if type(b) is not Dual else Dual(a + b.v, b.d, b.h)
+    if type(b) is not Dual:  # a constant: the derivatives are a's
+        return Dual(a.v + b, a.d, a.h)
     return Dual(a.v + b.v, _add(a.d, b.d), _add(a.h, b.h))
 
 
 def subtract(a: Any, b: Any, /) -> Any:
-    if not _duals(a, b):
-        return _xp.subtract(a, b)
-    a, b = _lift(a), _lift(b)
+    if type(a) is not Dual:
+        return _xp.subtract(a, b) if type(b) is not Dual else Dual(a - b.v, _neg(b.d), _neg(b.h))
+    if type(b) is not Dual:
+        return Dual(a.v - b, a.d, a.h)
     return Dual(a.v - b.v, _sub(a.d, b.d), _sub(a.h, b.h))
 
 
 def multiply(a: Any, b: Any, /) -> Any:
-    if not _duals(a, b):
-        return _xp.multiply(a, b)
-    a, b = _lift(a), _lift(b)
+    if type(b) is not Dual:
+        if type(a) is not Dual:
+            return _xp.multiply(a, b)
+        return Dual(a.v * b, _mul(a.d, b), _mul(a.h, b))  # times a constant
+    if type(a) is not Dual:
+        return Dual(a * b.v, _mul(a, b.d), _mul(a, b.h))
     d = _add(_mul(a.d, b.v), _mul(a.v, b.d))
     h = _add(_add(_mul(a.h, b.v), _mul(a.v, b.h)), _mul(2.0, _mul(a.d, b.d)))
     return Dual(a.v * b.v, d, h)
@@ -350,8 +342,8 @@ def where(condition: Any, a: Any, b: Any, /) -> Any:
     if not _duals(a, b):
         return _xp.where(condition, a, b)
     a, b = _lift(a), _lift(b)
-    c = condition
-    return Dual(_select(c, a.v, b.v), _where(c, a.d, b.d), _where(c, a.h, b.h))
+    select = selector(condition)  # one mask for the value and both derivatives
+    return Dual(select(a.v, b.v), _where(select, a.d, b.d), _where(select, a.h, b.h))
 
 
 def maximum(a: Any, b: Any, /) -> Any:
@@ -604,7 +596,7 @@ def _log_sigmoid(x: Dual) -> Dual:
     e = np.exp(-np.abs(v))
     r = 1.0 / (1.0 + e)  # sigmoid(|v|)
     er = e * r  # sigmoid(-|v|)
-    return _chain(x, np.minimum(v, 0.0) - np.log1p(e), _select(v >= 0, er, r), -(er * r))
+    return _chain(x, np.minimum(v, 0.0) - np.log1p(e), _xp.where(v >= 0, er, r), -(er * r))
 
 
 # --- the backend -------------------------------------------------------------------------------
