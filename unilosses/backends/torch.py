@@ -359,15 +359,12 @@ def _class_weights(class_weight: Any, y_pred: Any, positive: bool = True) -> boo
     return bool((lo > 0) & (hi < math.inf))
 
 
-def _finite_where_read(logits: Any, labels: Any, smoothing: Any) -> bool:
-    """No -inf logit (a masked class) where the cross-entropy reads its log-probability: at the
-    labels, or anywhere with label smoothing. The loss clamps those at -1e30, torch's kernel
-    gives inf."""
-    logits = logits.detach()
-    if not smoothing:
-        index = labels.clamp(0, logits.shape[1] - 1).long().unsqueeze(1)
-        logits = torch.gather(logits, 1, index)
-    return bool(logits.amin() > -math.inf)
+def _finite(out: Any) -> bool:
+    """Whether every value of a kernel's result is finite: read after the call, one value or
+    one small pass, where a check of the inputs would be a pass over the logits."""
+    if out.ndim == 0:
+        return math.isfinite(out.item())
+    return bool(torch.isfinite(out).all())
 
 
 def _sparse_categorical_crossentropy(
@@ -388,9 +385,7 @@ def _sparse_categorical_crossentropy(
         return NotImplemented
     if not (_class_weights(class_weight, y_pred) and _valid_labels(y_pred, y_true, ignore_index)):
         return NotImplemented
-    if not _finite_where_read(y_pred, y_true, label_smoothing):
-        return NotImplemented
-    return F.cross_entropy(
+    out = F.cross_entropy(
         y_pred,
         y_true.long(),
         weight=class_weight,
@@ -398,6 +393,10 @@ def _sparse_categorical_crossentropy(
         label_smoothing=float(label_smoothing),
         reduction=reduction,
     )
+    # A -inf logit where the loss reads it (at a kept label, anywhere with label smoothing) is
+    # inf in torch's value, where the loss clamps it at -1e30; NaN logits are NaN. Either way the
+    # call is the definition's (checked on the result: the logits are not read again).
+    return out if _finite(out) else NotImplemented
 
 
 def _nll(
@@ -440,14 +439,16 @@ def _categorical_crossentropy(
         return NotImplemented
     if y_pred.ndim < 2 or not -y_pred.ndim <= axis < y_pred.ndim:
         return NotImplemented
-    # masked classes (-inf logits, zero targets): 0 * log 0 is 0 in the loss, NaN in torch
-    if not (BACKEND.can_inspect(y_pred) and bool(y_pred.detach().amin() > -math.inf)):
+    if not BACKEND.can_inspect(y_pred):  # (its result is read)
         return NotImplemented
     if axis % y_pred.ndim != 1:  # (torch's class axis; the others keep their order)
         y_pred, y_true = y_pred.movedim(axis, 1), y_true.movedim(axis, 1)
-    return F.cross_entropy(
+    out = F.cross_entropy(
         y_pred, y_true, label_smoothing=float(label_smoothing), reduction=reduction
     )
+    # masked classes (-inf logits): 0 * log 0 is 0 in the loss, NaN in torch (inf where the
+    # target has mass, the loss's clamp there): such calls are the definition's
+    return out if _finite(out) else NotImplemented
 
 
 def _log_floor(dtype: Any) -> float:
@@ -478,22 +479,24 @@ def _kl_divergence(
     # F.kl_div has none of the loss's conventions at the edges: -inf log-probabilities (0 in the
     # loss, NaN there), logs clamped at -100 below the floor, and at t = 0 a target gradient of 0
     # (NaN there). Inputs away from them only: a target below the floor without gradient differs
-    # by t (log t + 100), under 1e-35.
+    # by t (log t + 100), under 1e-35. Read before the call: a prediction or a target with a
+    # gradient below the floor (finite in torch's value). After it, on the result: -inf
+    # log-probabilities, p = 0, negative targets (inf or NaN in torch's value).
     floor = _log_floor(y_pred.dtype)
-    lo_p, lo_t = y_pred.detach().amin(), y_true.detach().amin()
-    ok = lo_p > -math.inf if log_input else lo_p >= floor
-    if log_target:
-        ok = ok & (lo_t > -math.inf)
-    else:
-        ok = ok & (lo_t >= (floor if _needs_grad(y_true) else 0))
+    ok = True if log_input else y_pred.detach().amin() >= floor
+    if not log_target and _needs_grad(y_true):
+        ok = ok & (y_true.detach().amin() >= floor)
     if not bool(ok):
         return NotImplemented
     log_p = y_pred if log_input else torch.log(y_pred)
     if reduction == "none":
-        return F.kl_div(log_p, y_true, reduction="none", log_target=log_target).sum(axis)
-    total = F.kl_div(log_p, y_true, reduction="sum", log_target=log_target)
-    # "mean": over every axis but the distribution's (torch's batchmean divides by the first)
-    return total if reduction == "sum" else total / (y_pred.numel() // y_pred.shape[axis])
+        out = F.kl_div(log_p, y_true, reduction="none", log_target=log_target).sum(axis)
+    else:
+        out = F.kl_div(log_p, y_true, reduction="sum", log_target=log_target)
+        # "mean": over every axis but the distribution's (torch's batchmean divides by the first)
+        if reduction == "mean":
+            out = out / (y_pred.numel() // y_pred.shape[axis])
+    return out if _finite(out) else NotImplemented
 
 
 def _cosine_embedding(
