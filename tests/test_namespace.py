@@ -128,3 +128,35 @@ def test_numpy_where_by_bit_masks_is_numpys_where() -> None:
                     assert got.dtype == want.dtype
                     assert got.shape == want.shape
                     np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+@pytest.mark.skipif(
+    os.environ.get("UNILOSSES_BACKEND", "numpy") != "numpy", reason="runs in the numpy session"
+)
+@pytest.mark.parametrize("classes", [2, 5, 7, 8, 16, 17])
+def test_numpy_reductions_along_a_short_last_axis(classes: int) -> None:
+    """The NumPy namespace's ``sum``/``max``/``min`` along a short last axis (chains of
+    elementwise operations) equal NumPy's: bit for bit for max, min and sums of up to 7 entries
+    (NaN and infinities included), within the rounding of a sum for longer ones (NumPy's are
+    pairwise there); longer axes are NumPy's own reductions."""
+    from unilosses.backends import numpy as backend
+
+    rng = np.random.default_rng(classes)
+    for dtype in (np.float32, np.float64):
+        x = rng.normal(size=(3, 50, classes)).astype(dtype)
+        x[0, :3, 0] = [np.nan, np.inf, -np.inf]
+        for axis, keepdims in ((-1, False), (2, True)):
+            for ours, theirs in ((backend.max, np.max), (backend.min, np.min)):
+                want = theirs(x, axis=axis, keepdims=keepdims)
+                np.testing.assert_array_equal(ours(x, axis=axis, keepdims=keepdims), want)
+            got, want = backend.sum(x, axis=axis, keepdims=keepdims), np.sum(x, axis=axis,
+                                                                              keepdims=keepdims)
+            assert got.dtype == want.dtype
+            assert got.shape == want.shape
+            if classes <= 7:
+                np.testing.assert_array_equal(got, want)
+            else:  # the summation error bound: entries times eps times the sum of magnitudes
+                bound = classes * np.finfo(dtype).eps * np.sum(abs(x), axis=axis, keepdims=keepdims)
+                np.testing.assert_array_equal(np.isfinite(got), np.isfinite(want))
+                finite = np.isfinite(want)
+                assert np.all(abs(got[finite] - want[finite]) <= bound[finite])

@@ -36,10 +36,9 @@ import numpy as np
 
 from . import numpy as _numpy
 from .generic import Backend as _Backend
-from .numpy import selector
+from .numpy import along_last, selector, short_last
 
 Part = Any  # a derivative: an array broadcastable to the value's shape, or a float
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _xp: Any = _numpy  # NumPy's namespace: what functions of constants return
 
 
@@ -100,16 +99,11 @@ def _where(select: Callable[[Any, Any], Any], a: Part, b: Part) -> Part:
 
 
 def _along(ufunc: Any, a: Any, axis: Any, keepdims: bool = False) -> Any:
-    """``ufunc.reduce(a, axis)``; along a short last axis of floats (classes) as a chain of
-    elementwise operations, several times faster than NumPy's reduction there."""
+    """``ufunc.reduce(a, axis)``; along a short last axis as NumPy's namespace does it."""
     a = np.asarray(a)
-    last = a.ndim and isinstance(axis, int) and axis % a.ndim == a.ndim - 1
-    if not (last and 1 < a.shape[-1] <= 16 and a.dtype in _FLOATS):
-        return ufunc.reduce(a, axis=axis, keepdims=keepdims)
-    out = ufunc(a[..., 0], a[..., 1])
-    for k in range(2, a.shape[-1]):
-        ufunc(out, a[..., k], out=out)
-    return out[..., None] if keepdims else out
+    if short_last(a, axis):
+        return along_last(ufunc, a, keepdims)
+    return ufunc.reduce(a, axis=axis, keepdims=keepdims)
 
 
 def _full(a: Part, shape: tuple[int, ...]) -> Part:

@@ -1,8 +1,10 @@
 """NumPy: array-api-compat's namespace; values may always be read; no autodiff.
 
-The namespace is this module: array-api-compat's NumPy functions and dtypes, but
-``where``, which selects floats by bit masks (see :func:`selector`): NumPy's ``where`` branches
-per element and costs 30-40 additions' time where the condition follows the data.
+The namespace is this module: array-api-compat's NumPy functions and dtypes, but ``where``,
+which selects floats by bit masks (see :func:`selector`): NumPy's ``where`` branches per
+element and costs 30-40 additions' time where the condition follows the data; and ``sum``,
+``max`` and ``min`` along a short last axis (classes), chains of elementwise operations there
+(see :func:`short_last`).
 
 Delegates: the array-API definition of a loss, run on whole arrays, holds several temporaries of
 the input's size at once (2-3x the inputs' bytes for Huber, log-cosh or the binary cross-entropy,
@@ -20,18 +22,20 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import array_api_compat.numpy as _compat
+import array_api_compat.numpy
 import numpy as np
 
 from ..losses.classification import crossentropy, focal, margin, sparsemax
 from ..losses.regression import basic, likelihood, robust
 from .generic import Backend, Delegate
 
+_compat: Any = array_api_compat.numpy
+
 # array-api-compat's functions and dtypes, as this module's own names (a lookup per operation
-# costs no call); ``where`` below replaces its own
+# costs no call); ``where``, ``sum``, ``max`` and ``min`` below replace its own
 globals().update({k: v for k, v in vars(_compat).items() if k[0] != "_" and k not in globals()})
 __array_api_version__ = _compat.__array_api_version__
-__array_namespace_info__ = vars(_compat)["__array_namespace_info__"]
+__array_namespace_info__ = _compat.__array_namespace_info__
 
 
 def owns(x: Any) -> bool:
@@ -74,6 +78,48 @@ def where(condition: Any, x1: Any, x2: Any, /) -> Any:
     return selector(condition)(x1, x2)
 
 
+# --- reductions along a short last axis ---------------------------------------------------------
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def short_last(x: Any, axis: Any) -> bool:
+    """Whether reducing ``x`` over ``axis`` is along a short last axis (2-16 entries: classes) of
+    a float array of two or more dimensions: NumPy reduces each such row in a loop of its own,
+    10-20x slower than the chain of elementwise operations in :func:`along_last`."""
+    if type(x) is not np.ndarray or x.ndim < 2 or type(axis) is not int:
+        return False
+    return axis in (-1, x.ndim - 1) and 1 < x.shape[-1] <= 16 and x.dtype in _FLOATS
+
+
+def along_last(ufunc: Any, x: Any, keepdims: bool = False) -> Any:
+    """``ufunc.reduce(x, axis=-1)`` as ``ufunc(... ufunc(x[..., 0], x[..., 1]) ..., x[..., -1])``:
+    the same operations in the same order for up to 7 entries (NumPy sums 8 and more pairwise:
+    rounding differs there in the last place)."""
+    out = ufunc(x[..., 0], x[..., 1])
+    for k in range(2, x.shape[-1]):
+        ufunc(out, x[..., k], out=out)
+    return out[..., None] if keepdims else out
+
+
+def sum(x: Any, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
+    if dtype is None and short_last(x, axis):
+        return along_last(np.add, x, keepdims)
+    return _compat.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def max(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    if short_last(x, axis):
+        return along_last(np.maximum, x, keepdims)
+    return _compat.max(x, axis=axis, keepdims=keepdims)
+
+
+def min(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    if short_last(x, axis):
+        return along_last(np.minimum, x, keepdims)
+    return _compat.min(x, axis=axis, keepdims=keepdims)
+
+
 # --- delegates: elementwise losses block by block ----------------------------------------------
 # A call goes block by block when it is one the definition computes element by element and the
 # inputs are larger than a block: NumPy arrays of one shape, y_pred float32 or float64 (lower
@@ -82,7 +128,6 @@ def where(condition: Any, x1: Any, x2: Any, /) -> Any:
 # raises its own errors; anything else (and every smaller input) is the definition's on the whole
 # arrays.
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _REDUCTIONS = ("mean", "sum", "none")
 
 
