@@ -245,6 +245,28 @@ def _triplet_margin(
     )
 
 
+def _triplet_margin_with_distance(
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    *,
+    distance_function: Any = None,
+    margin: Any = 1.0,
+    swap: Any = False,
+    reduction: Any = "mean",
+    sample_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    """Without a distance function the distance is ``pairwise_distance(p=2, eps=1e-6)``: the
+    triplet margin loss's kernel computes it (the norm in one read, no squared temporary)."""
+    if distance_function is not None:
+        return NotImplemented
+    return _triplet_margin(
+        anchor, positive, negative, margin=margin, swap=swap, reduction=reduction,
+        sample_weight=sample_weight, xp=xp,
+    )
+
+
 def _eager() -> bool:
     """Outside torch.compile and torch.func transforms (where these kernels lack support for
     dynamic shapes or batching rules: the array-API definition runs there)."""
@@ -675,6 +697,7 @@ DELEGATES: dict[str, Callable[..., Any]] = {
     "poisson_nll": _poisson_nll,
     "ctc": _ctc,
     "triplet_margin": _triplet_margin,
+    "triplet_margin_with_distance": _triplet_margin_with_distance,
     "soft_margin": _soft_margin,
     "hinge_embedding": _hinge_embedding,
     "margin_ranking": _margin_ranking,

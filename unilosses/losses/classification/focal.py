@@ -64,7 +64,8 @@ def binary_focal_crossentropy(
     ``apply_class_balancing=True``, ``w_t = t alpha + (1 - t)(1 - alpha)`` (else ``w_t = 1``).
     ``p = sigmoid(y_pred)`` with ``from_logits=True``, else ``y_pred`` clipped to
     ``[1e-7, 1 - 1e-7]``. The factor ``(1 - p_t)**gamma`` is ``exp(gamma log(1 - p_t))`` with
-    ``log(1 - p_t)`` from log-sigmoids, so values and gradients stay finite for any ``gamma >= 0``
+    ``log(1 - p_t)`` from log-sigmoids of logits (from the clipped probabilities otherwise, where
+    ``1 - p_t >= 1e-7``), so values and gradients stay finite for any ``gamma >= 0``
     and any finite logit.
 
     Native counterparts and how to reproduce each (semantics are Keras'):
@@ -131,7 +132,11 @@ def binary_focal_crossentropy(
         log_p, log_q = xp.log(p), xp.log1p(-p)
     loss = (-t) * log_p - (1 - t) * log_q  # written so that a zero loss is +0.0, not -0.0
     if g:
-        loss = xp.exp(g * _log1m_pt(xp, t, log_p, log_q)) * loss
+        if from_logits:  # in log space: exact for saturated logits
+            log1m_pt = _log1m_pt(xp, t, log_p, log_q)
+        else:  # a mean of p and 1 - p, both >= 1e-7 (clipped): a finite log
+            log1m_pt = xp.log(t * (1 - p) + (1 - t) * p)
+        loss = xp.exp(g * log1m_pt) * loss
     if apply_class_balancing:
         loss = (t * a + (1 - t) * (1 - a)) * loss
     return _core.reduce(xp, loss, reduction, sample_weight, out)
