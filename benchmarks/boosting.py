@@ -3,7 +3,9 @@
 For each loss, the time of one objective evaluation (gradient and Hessian of 1M raw scores,
 float32 as XGBoost passes them) by :func:`unilosses.boosting.objective` and by the NumPy
 objective a user writes by hand for that loss (its closed-form derivatives), and their ratio
-(the median of interleaved runs). Both results are checked to agree before timing.
+(the median of interleaved runs). Both results are checked to agree before timing. The column
+"value" is the loss alone on the same scores (:func:`unilosses.boosting.metric`, the mean loss,
+NumPy arrays): what the hyper-dual evaluation costs beyond the definition's own arithmetic.
 """
 
 from __future__ import annotations
@@ -105,25 +107,29 @@ def main() -> None:
         help="time the process's CPU time instead of the wall clock (steadier on a busy machine)",
     )
     args = parser.parse_args()
+    from unilosses.boosting import metric
+
     clock = time.process_time if args.cpu_time else time.perf_counter
 
     malloc = os.environ.get("MALLOC_TRIM_THRESHOLD_", "default")
     print(f"{args.rows:,} rows, float32 scores; median of {args.repeat} interleaved runs "
           f"({'CPU' if args.cpu_time else 'wall-clock'} time); MALLOC_TRIM_THRESHOLD_={malloc}\n")
-    print("| loss | unilosses ms | hand-written NumPy ms | ratio |")
-    print("|---|---:|---:|---:|")
+    print("| loss | unilosses ms | value ms | hand-written NumPy ms | ratio |")
+    print("|---|---:|---:|---:|---:|")
     for label, ours, theirs, x, y in cases(args.rows, args.classes):
         x64, y64 = x.astype(np.float64), y.astype(np.float64)
         reference = theirs(x64, y64.astype(np.int64) if x.ndim == 2 else y64)
         for got, want in zip(ours(y, x), reference, strict=True):
             np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
-        times: dict[str, list[float]] = {"ours": [], "theirs": []}
+        value = metric(ours.name, form=ours.form, **ours.options)
+        times: dict[str, list[float]] = {"ours": [], "value": [], "theirs": []}
         labels_for_theirs = y.astype(np.int64) if x.ndim == 2 else y
         for _ in range(args.repeat):
             times["ours"].append(_seconds(lambda: ours(y, x), clock))  # noqa: B023
+            times["value"].append(_seconds(lambda: value(y, x), clock))  # noqa: B023
             times["theirs"].append(_seconds(lambda: theirs(x, labels_for_theirs), clock))  # noqa: B023
-        a, b = (1e3 * float(np.median(times[k])) for k in ("ours", "theirs"))
-        print(f"| {label} | {a:.1f} | {b:.1f} | {a / b:.2f} |")
+        a, v, b = (1e3 * float(np.median(times[k])) for k in ("ours", "value", "theirs"))
+        print(f"| {label} | {a:.1f} | {v:.1f} | {b:.1f} | {a / b:.2f} |")
 
 
 if __name__ == "__main__":
