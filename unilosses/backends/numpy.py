@@ -58,9 +58,11 @@ def selector(condition: Any) -> Callable[[Any, Any], Any]:
     masks: dict[Any, Any] = {}
 
     def select(x1: Any, x2: Any) -> Any:
+        if not fast:
+            return np.where(c, x1, x2)
         dtype = np.result_type(x1, x2)
         bits = _BITS.get(dtype)
-        if not fast or bits is None:
+        if bits is None:
             return np.where(c, x1, x2)
         mask = masks.get(bits)
         if mask is None:
