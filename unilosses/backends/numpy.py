@@ -1,4 +1,4 @@
-"""NumPy: array-api-compat's namespace; values may always be read; no autodiff.
+"""NumPy: array-api-compat's functions as its namespace; values may always be read; no autodiff.
 
 The namespace is this module: array-api-compat's NumPy functions and dtypes, but ``where``,
 which selects floats by bit masks (see :func:`selector`): NumPy's ``where`` branches per
