@@ -39,12 +39,11 @@ def tests(session: nox.Session, backend: str) -> None:
     # one pytest worker per core (pytest-xdist); ``nox -s tests -- -n 0`` runs in one process;
     # the property tests on the same examples every run (conftest.py)
     workers = ["-n", "auto", "--hypothesis-profile=derandomized"]
-    if backend == "jax":  # JAX with 64-bit types, then the dtype-sensitive tests without them
+    if backend == "jax":  # JAX with 64-bit types, then the dtype-sensitive tests without them:
+        # the modules marked x32 run their float64 tests in the first run, the rest in the second
         session.run("pytest", *workers, *session.posargs, env={**env, "JAX_ENABLE_X64": "1"})
-        x32 = session.posargs or [
-            "tests/test_losses.py", "tests/test_edges.py", "tests/test_boundaries.py"
-        ]
-        session.run("pytest", *workers, *x32, env={**env, "JAX_ENABLE_X64": "0"})
+        x32 = session.posargs or ["tests"]
+        session.run("pytest", *workers, "-m", "x32", *x32, env={**env, "JAX_ENABLE_X64": "0"})
         return
     session.run("pytest", *workers, *session.posargs, env=env)
 

@@ -93,3 +93,30 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "low_precision" in metafunc.fixturenames:
         ok = [pytest.param((b, d), id=f"{b!r}-{d}") for b in backends for d in b.low_precision]
         metafunc.parametrize("low_precision", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no float16/bfloat16 among this session's backends ({session})"))])
+
+
+def _jax_with_x64(item: pytest.Item) -> bool:
+    """Whether ``item`` runs on JAX with 64-bit types enabled (any backend parameter)."""
+    callspec = getattr(item, "callspec", None)
+    for value in callspec.params.values() if callspec else ():
+        backend = value[0] if isinstance(value, tuple) and value else value
+        if isinstance(backend, Backend) and backend.name == "jax" and backend.has_float64:
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """JAX runs twice in its nox session: with 64-bit types, then the modules marked ``x32``
+    without them (JAX's default). Each test of those modules runs once: in the run without
+    64-bit types, unless float64 is what it checks (a ``dtype`` parameter of ``"float64"``, or
+    the ``x64`` mark: its dtype is float64 where the backend has it)."""
+    for item in items:
+        if item.get_closest_marker("x32") is None or item.get_closest_marker("x64") is not None:
+            continue
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("dtype") == "float64":
+            continue
+        if _jax_with_x64(item):
+            item.add_marker(pytest.mark.skip(
+                reason="on JAX this runs without 64-bit types (the nox session's second run)"
+            ))

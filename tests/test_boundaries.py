@@ -31,6 +31,9 @@ from tests.test_losses import check_close, loss_fn, options_for, reference
 from unilosses._examples import INPUTS, make_inputs
 from unilosses._frameworks import Backend
 
+# on JAX, dtype-sensitive: float64 with 64-bit types, the rest without (tests/conftest.py)
+pytestmark = pytest.mark.x32
+
 
 def test_every_input_kind_has_boundaries() -> None:
     """A new input kind must say what its boundary inputs are (or why it has none)."""
@@ -84,14 +87,11 @@ def _grads(backend: Backend, fn: Callable[..., Any], xs: list[Any], wrt: list[in
 
 
 def _dtypes(backend: Backend) -> list[str]:
-    """float32 and float64; JAX only float32, in the nox session's run without 64-bit types (its
-    eager gradients compile every operation per shape and dtype; float32 is where XLA flushes
-    subnormal constants to zero, and float64 floors are checked on torch and TensorFlow)."""
-    if backend.name == "jax":
-        if backend.has_float64:
-            pytest.skip("JAX is checked in float32, in the nox session's run without 64-bit types")
-        return ["float32"]
-    return ["float32", "float64"] if backend.has_float64 else ["float32"]
+    """float32 and float64; JAX only float32, in the nox session's run without 64-bit types
+    (this module's mark; its eager gradients compile every operation per shape and dtype;
+    float32 is where XLA flushes subnormal constants to zero, and float64 floors are checked on
+    torch and TensorFlow)."""
+    return ["float32", "float64"] if backend.has_float64 and backend.name != "jax" else ["float32"]
 
 
 @pytest.mark.parametrize(("case", "name", "make"), PARAMS)

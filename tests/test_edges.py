@@ -23,6 +23,9 @@ from tests.test_losses import check_close, reduce_np, reference, rounded
 from unilosses._examples import make_inputs
 from unilosses._frameworks import Backend
 
+# on JAX, dtype-sensitive: float64 with 64-bit types, the rest without (tests/conftest.py)
+pytestmark = pytest.mark.x32
+
 CASES = all_cases()
 CASE_PARAMS = [pytest.param(c, id=c.id) for c in CASES]
 DTYPES = ["float16", "bfloat16", "float32", "float64"]

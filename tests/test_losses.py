@@ -21,6 +21,9 @@ from unilosses._examples import make_inputs
 from unilosses._frameworks import Backend, device_kind
 from unilosses._namespace import device, namespace_of
 
+# on JAX, dtype-sensitive: float64 with 64-bit types, the rest without (tests/conftest.py)
+pytestmark = pytest.mark.x32
+
 CASES = all_cases()
 CASE_PARAMS = [pytest.param(c, id=c.id) for c in CASES]
 TOL = {"float64": (1e-10, 1e-12), "float32": (2e-5, 1e-6), "float16": (4e-3, 4e-3), "bfloat16": (3e-2, 3e-2)}
@@ -179,6 +182,7 @@ def numeric_grad(case: Case, arrays: list[np.ndarray], h: float = 1e-6) -> np.nd
     return g
 
 
+@pytest.mark.x64
 @pytest.mark.parametrize("case", CASE_PARAMS)
 def test_gradient(case: Case, autodiff_backend: Backend) -> None:
     """Autodiff gradient of the mean loss w.r.t. y_pred equals the float64 reference's."""
@@ -340,6 +344,7 @@ def test_labels_out_of_range(case: Case, backend: Backend) -> None:
 # --- the issue's own examples -----------------------------------------------------------------
 
 
+@pytest.mark.x64
 def test_seed_examples(backend: Backend) -> None:
     p = np.array([[0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.1, 0.5, 0.4]])
     y = np.array([0, 1, 2])
