@@ -95,28 +95,31 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("low_precision", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no float16/bfloat16 among this session's backends ({session})"))])
 
 
-def _jax_with_x64(item: pytest.Item) -> bool:
-    """Whether ``item`` runs on JAX with 64-bit types enabled (any backend parameter)."""
+def _on_jax(item: pytest.Item, x64: bool = False) -> bool:
+    """Whether ``item`` runs on JAX (any backend parameter), with 64-bit types if ``x64``."""
     callspec = getattr(item, "callspec", None)
     for value in callspec.params.values() if callspec else ():
         backend = value[0] if isinstance(value, tuple) and value else value
-        if isinstance(backend, Backend) and backend.name == "jax" and backend.has_float64:
-            return True
+        if isinstance(backend, Backend) and backend.name == "jax":
+            return backend.has_float64 or not x64
     return False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """JAX runs twice in its nox session: with 64-bit types, then the modules marked ``x32``
-    without them (JAX's default). Each test of those modules runs once: in the run without
-    64-bit types, unless float64 is what it checks (a ``dtype`` parameter of ``"float64"``, or
-    the ``x64`` mark: its dtype is float64 where the backend has it)."""
+    without them (JAX's default). Each test of those modules runs once on JAX: with 64-bit types
+    where float64 is what it checks (a ``dtype`` parameter of ``"float64"``, or the ``x64`` mark:
+    its dtype is float64 where the backend has it), without them otherwise."""
     for item in items:
-        if item.get_closest_marker("x32") is None or item.get_closest_marker("x64") is not None:
+        if item.get_closest_marker("x32") is None:
             continue
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("dtype") == "float64":
+        x64 = item.get_closest_marker("x64") is not None or (
+            callspec is not None and callspec.params.get("dtype") == "float64"
+        )
+        if not _on_jax(item) or x64 == _on_jax(item, x64=True):
             continue
-        if _jax_with_x64(item):
-            item.add_marker(pytest.mark.skip(
-                reason="on JAX this runs without 64-bit types (the nox session's second run)"
-            ))
+        run = "with" if x64 else "without"
+        item.add_marker(pytest.mark.skip(
+            reason=f"on JAX this runs {run} 64-bit types (one of the nox session's two runs)"
+        ))

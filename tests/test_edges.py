@@ -28,7 +28,9 @@ pytestmark = pytest.mark.x32
 
 CASES = all_cases()
 CASE_PARAMS = [pytest.param(c, id=c.id) for c in CASES]
-DTYPES = ["float16", "bfloat16", "float32", "float64"]
+# the dtype paths of a batch's shape: computed in float32 and cast back (float16, bfloat16), or
+# as given (float32; float64 takes the same path, and test_losses checks its values)
+DTYPES = ["float16", "bfloat16", "float32"]
 REDUCTIONS = ["mean", "sum", "none"]
 
 
