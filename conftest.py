@@ -1,5 +1,6 @@
 import importlib.util
 
+import pytest
 from hypothesis import settings
 
 # The nox sessions (CI) draw the same property-test examples on every run
@@ -18,3 +19,11 @@ collect_ignore = ["unilosses/backends", "unilosses/_frameworks.py", "noxfile.py"
 collect_ignore += ["unilosses/keras.py", "unilosses/adapters/keras.py"]
 if importlib.util.find_spec("torch") is None:
     collect_ignore += ["unilosses/torch.py", "unilosses/adapters/torch.py"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--jax-split", action="store_true",
+        help="on JAX, run each test of the modules marked x32 in one of two runs: with 64-bit "
+        "types where it checks float64, without them otherwise (tests/conftest.py; nox does)",
+    )

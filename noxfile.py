@@ -41,6 +41,7 @@ def tests(session: nox.Session, backend: str) -> None:
     workers = ["-n", "auto", "--hypothesis-profile=derandomized"]
     if backend == "jax":  # JAX with 64-bit types, then the dtype-sensitive tests without them:
         # the modules marked x32 run their float64 tests in the first run, the rest in the second
+        workers.append("--jax-split")
         session.run("pytest", *workers, *session.posargs, env={**env, "JAX_ENABLE_X64": "1"})
         x32 = session.posargs or ["tests"]
         session.run("pytest", *workers, "-m", "x32", *x32, env={**env, "JAX_ENABLE_X64": "0"})

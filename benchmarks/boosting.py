@@ -6,6 +6,11 @@ objective a user writes by hand for that loss (its closed-form derivatives), and
 (the median of interleaved runs). Both results are checked to agree before timing. The column
 "value" is the loss alone on the same scores (:func:`unilosses.boosting.metric`, the mean loss,
 NumPy arrays): what the hyper-dual evaluation costs beyond the definition's own arithmetic.
+
+``--train ROUNDS`` times whole XGBoost training rounds instead (``hist`` trees of depth 6 on
+``--features`` random features, every core): with XGBoost's built-in objective for the loss where
+it has one, with the hand-written objective and with the unilosses one; the last column is the
+share of a round the unilosses objective adds over the hand-written one.
 """
 
 from __future__ import annotations
@@ -67,6 +72,17 @@ def softmax(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return p - onehot, p * (1.0 - p)
 
 
+# XGBoost's built-in objective for each case (None: it has none)
+BUILTIN = {
+    "l2_loss": "reg:squarederror",
+    "pseudo_huber": "reg:pseudohubererror",
+    "binary_crossentropy": "binary:logistic",
+    "poisson_nll": "count:poisson",
+    "binary_focal_crossentropy": None,
+    "sparse_categorical_crossentropy": "multi:softprob",
+}
+
+
 def cases(rows: int, classes: int) -> list[tuple[str, Any, Objective, np.ndarray, np.ndarray]]:
     """(label, unilosses objective, hand-written objective, scores, labels) per loss."""
     from unilosses.boosting import objective
@@ -97,6 +113,48 @@ def _seconds(fn: Callable[[], Any], clock: Callable[[], float]) -> float:
     return clock() - start
 
 
+def _per_round(xgb: Any, params: dict[str, Any], dtrain: Any, obj: Any, args: Any) -> float:
+    """Milliseconds per round of ``--repeat`` trainings of ``--train`` rounds (the median)."""
+    runs = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        xgb.train(params, dtrain, num_boost_round=args.train, obj=obj)
+        runs.append((time.perf_counter() - start) / args.train)
+    return 1e3 * float(np.median(runs))
+
+
+def training(args: argparse.Namespace) -> None:
+    """Milliseconds per XGBoost training round with the built-in, hand-written and unilosses
+    objectives (median of ``--repeat`` trainings of ``--train`` rounds each)."""
+    import xgboost as xgb
+
+    features = np.random.default_rng(1).normal(size=(args.rows, args.features)).astype(np.float32)
+    print(f"{args.rows:,} rows x {args.features} features, XGBoost {xgb.__version__} hist trees "
+          f"of depth 6 on {os.cpu_count()} cores; ms per round, median of {args.repeat} trainings "
+          f"of {args.train} rounds (wall clock)\n")
+    print("| loss | built-in objective | built-in ms | hand-written ms | unilosses ms "
+          "| unilosses - hand-written, % of a round |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, ours, theirs, x, y in cases(args.rows, args.classes):
+        classes = x.shape[1] if x.ndim == 2 else None
+        dtrain = xgb.DMatrix(features, label=y, nthread=-1)
+        params: dict[str, Any] = {"tree_method": "hist", "max_depth": 6, "eta": 0.1}
+        if classes:
+            params["num_class"] = classes
+        labels = y.astype(np.int64) if classes else y
+
+        def hand(predt: np.ndarray, _: Any, fn: Objective = theirs, labels: Any = labels) -> Any:
+            return fn(predt, labels)
+
+        builtin = BUILTIN[label.split(",")[0]]
+        native = "-"
+        if builtin:
+            native = f"{_per_round(xgb, {**params, 'objective': builtin}, dtrain, None, args):.0f}"
+        h, u = (_per_round(xgb, params, dtrain, obj, args) for obj in (hand, ours))
+        print(f"| {label} | {builtin or '-'} | {native} | {h:.0f} | {u:.0f} | "
+              f"{100 * (u - h) / h:+.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.boosting")
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -106,7 +164,15 @@ def main() -> None:
         "--cpu-time", action="store_true",
         help="time the process's CPU time instead of the wall clock (steadier on a busy machine)",
     )
+    parser.add_argument(
+        "--train", type=int, metavar="ROUNDS",
+        help="time XGBoost training rounds with each objective instead (needs XGBoost)",
+    )
+    parser.add_argument("--features", type=int, default=16, help="features for --train")
     args = parser.parse_args()
+    if args.train:
+        training(args)
+        return
     from unilosses.boosting import metric
 
     clock = time.process_time if args.cpu_time else time.perf_counter

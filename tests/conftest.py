@@ -106,10 +106,12 @@ def _on_jax(item: pytest.Item, x64: bool = False) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """JAX runs twice in its nox session: with 64-bit types, then the modules marked ``x32``
-    without them (JAX's default). Each test of those modules runs once on JAX: with 64-bit types
-    where float64 is what it checks (a ``dtype`` parameter of ``"float64"``, or the ``x64`` mark:
-    its dtype is float64 where the backend has it), without them otherwise."""
+    """``--jax-split``: JAX runs twice in its nox session, with 64-bit types, then the modules
+    marked ``x32`` without them (JAX's default). Each test of those modules runs once on JAX:
+    with 64-bit types where float64 is what it checks (a ``dtype`` parameter of ``"float64"``, or
+    the ``x64`` mark: its dtype is float64 where the backend has it), without them otherwise."""
+    if not config.getoption("jax_split"):
+        return
     for item in items:
         if item.get_closest_marker("x32") is None:
             continue

@@ -31,7 +31,7 @@ from tests.test_losses import check_close, loss_fn, options_for, reference
 from unilosses._examples import INPUTS, make_inputs
 from unilosses._frameworks import Backend
 
-# on JAX, dtype-sensitive: float64 with 64-bit types, the rest without (tests/conftest.py)
+# on JAX with --jax-split (nox): float64 with 64-bit types, the rest without (tests/conftest.py)
 pytestmark = pytest.mark.x32
 
 

@@ -23,7 +23,7 @@ from tests.test_losses import check_close, reduce_np, reference, rounded
 from unilosses._examples import make_inputs
 from unilosses._frameworks import Backend
 
-# on JAX, dtype-sensitive: float64 with 64-bit types, the rest without (tests/conftest.py)
+# on JAX with --jax-split (nox): float64 with 64-bit types, the rest without (tests/conftest.py)
 pytestmark = pytest.mark.x32
 
 CASES = all_cases()

@@ -21,7 +21,7 @@ from unilosses._examples import make_inputs
 from unilosses._frameworks import Backend, device_kind
 from unilosses._namespace import device, namespace_of
 
-# on JAX, dtype-sensitive: float64 with 64-bit types, the rest without (tests/conftest.py)
+# on JAX with --jax-split (nox): float64 with 64-bit types, the rest without (tests/conftest.py)
 pytestmark = pytest.mark.x32
 
 CASES = all_cases()

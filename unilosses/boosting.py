@@ -321,13 +321,16 @@ class Objective(_Bound):
         return grad.reshape(shape), hess.reshape(shape)
 
     def _block(self, x: Array, t: Array, grad: Array, hess: Array) -> None:
-        if not self.form.rows:  # elementwise: one pass gives every element's derivatives
-            grad[...], hess[...] = self._directional(x, t, 1.0)
-            return
-        for j in range(x.shape[1]):  # one pass per column: that column's derivatives
-            seed = np.zeros(x.shape[1], x.dtype)
-            seed[j] = 1.0
-            grad[:, j], hess[:, j] = self._directional(x, t, seed)
+        # the passes below evaluate the loss at the same scores: the first keeps the values, the
+        # others compute only the derivatives
+        with hyperdual.taping():
+            if not self.form.rows:  # elementwise: one pass gives every element's derivatives
+                grad[...], hess[...] = self._directional(x, t, 1.0)
+                return
+            for j in range(x.shape[1]):  # one pass per column: that column's derivatives
+                seed = np.zeros(x.shape[1], x.dtype)
+                seed[j] = 1.0
+                grad[:, j], hess[:, j] = self._directional(x, t, seed)
 
     def _directional(self, x: Array, t: Array, seed: Any) -> tuple[Any, Any]:
         """The derivatives along ``seed``: one-sided where the loss has a kink at ``x`` (a tie
@@ -340,6 +343,7 @@ class Objective(_Bound):
 
     def _seeded(self, x: Array, t: Array, seed: Any) -> tuple[Any, Any]:
         hyperdual.clear_ties()
+        hyperdual.new_pass()
         try:
             out = self._call(hyperdual.Dual(x, seed, 0.0), t)
         except hyperdual.UnsupportedOperation as e:

@@ -29,7 +29,8 @@ from __future__ import annotations
 import math
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,68 @@ def ties_broken() -> bool:
     """Whether a comparison since :func:`clear_ties`, in this thread, met equal values and
     decided by the derivatives: results since then are one-sided (the seed's side)."""
     return _TIES.broken
+
+
+class _Tape(threading.local):
+    entries: list[tuple[Any, tuple[Any, ...], Any]] | None = None  # (key, arguments, value)
+    at = 0  # the next entry to replay
+    replay = False
+
+
+_TAPE = _Tape()
+
+
+@contextmanager
+def taping() -> Iterator[None]:
+    """Evaluations of one loss at the same inputs along several seeds (:func:`new_pass` before
+    each): the first computes and keeps the values it computes from values (and the derivative
+    factors ``f'`` and ``f''`` of each operation); the others replay each one whose arguments
+    are the very ones it was computed from (the same input arrays, replayed values, equal
+    numbers), and compute the rest: a selection decided by the seed (a tie) gives new arrays,
+    and what follows from them is computed anew."""
+    _TAPE.entries, _TAPE.at, _TAPE.replay = [], 0, False
+    try:
+        yield
+    finally:
+        _TAPE.entries = None
+
+
+def new_pass() -> None:
+    """Start an evaluation under :func:`taping`: the first records, the next ones replay."""
+    if _TAPE.entries is not None:
+        _TAPE.replay, _TAPE.at = bool(_TAPE.entries), 0
+
+
+def _same(a: Any, b: Any) -> bool:
+    """The same array object, or equal numbers (axes, exponents, constants of the code)."""
+    if a is b:
+        return True
+    if type(a) is not type(b) or isinstance(a, np.ndarray):
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _kept(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` of values: computed, or replayed from the tape (see :func:`taping`)."""
+    tape = _TAPE
+    if tape.entries is None:
+        return fn(*args)
+    key = getattr(fn, "__code__", fn)
+    if not tape.replay:
+        out = fn(*args)
+        tape.entries.append((key, args, out))
+        return out
+    if tape.at >= len(tape.entries) or tape.entries[tape.at][0] is not key:
+        tape.entries = None  # this evaluation took other operations: compute from here on
+        return fn(*args)
+    _, recorded, out = tape.entries[tape.at]
+    tape.at += 1
+    if len(recorded) == len(args) and all(map(_same, recorded, args)):
+        return out
+    return fn(*args)
 
 
 # --- derivative parts: floats cost no pass over memory -----------------------------------------
@@ -167,11 +230,15 @@ def _duals(*args: Any) -> bool:
     return any(isinstance(a, Dual) for a in args)
 
 
+def _sign_and_zero(v: Any) -> tuple[Any, Any]:
+    s = np.sign(v)
+    return s, s == 0
+
+
 def _taylor_sign(v: Any, d: Part, h: Part) -> Any:
     """The sign of ``v + d e + h e**2 / 2`` for a small ``e > 0``: of ``v``; where ``v`` is 0,
     of ``d``; where that is 0 too, of ``h``. Records a tie decided by ``d`` or ``h``."""
-    s = np.sign(v)
-    zero = s == 0
+    s, zero = _kept(_sign_and_zero, v)
     if not np.any(zero) or (_zero(d) and _zero(h)):
         return s
     later = np.sign(np.where(np.not_equal(d, 0), d, h))
@@ -180,11 +247,14 @@ def _taylor_sign(v: Any, d: Part, h: Part) -> Any:
     return np.where(zero, later, s)
 
 
+def _and_tie(op: Callable[[Any, Any], Any], a: Any, b: Any) -> tuple[Any, Any]:
+    return op(a, b), a == b
+
+
 def _compare(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
     """``op(a, b)`` of the Taylor polynomials: ``op(sign(a - b), 0)``."""
     a, b = _lift(a), _lift(b)
-    out = op(a.v, b.v)
-    tie = a.v == b.v
+    out, tie = _kept(_and_tie, op, a.v, b.v)
     if not np.any(tie):
         return out
     return np.where(tie, op(_taylor_sign(0.0, _sub(a.d, b.d), _sub(a.h, b.h)), 0), out)
@@ -198,7 +268,7 @@ def _chain(x: Dual, f0: Any, f1: Any, f2: Any) -> Dual:
 def _structural(x: Dual, fn: Callable[[Any], Any]) -> Dual:
     """A linear map applied to the value and each derivative (reshapes, indexing, sums)."""
     d, h = _full(x.d, x.shape), _full(x.h, x.shape)
-    return Dual(fn(x.v), 0.0 if _zero(d) else fn(d), 0.0 if _zero(h) else fn(h))
+    return Dual(_kept(fn, x.v), 0.0 if _zero(d) else fn(d), 0.0 if _zero(h) else fn(h))
 
 
 # --- arithmetic --------------------------------------------------------------------------------
@@ -206,41 +276,55 @@ def _structural(x: Dual, fn: Callable[[Any], Any]) -> Dual:
 
 def add(a: Any, b: Any, /) -> Any:
     if type(a) is not Dual:
-        return _xp.add(a, b) if type(b) is not Dual else Dual(a + b.v, b.d, b.h)
+        if type(b) is not Dual:
+            return _kept(_xp.add, a, b)
+        return Dual(_kept(np.add, a, b.v), b.d, b.h)
     if type(b) is not Dual:  # a constant: the derivatives are a's
-        return Dual(a.v + b, a.d, a.h)
-    return Dual(a.v + b.v, _add(a.d, b.d), _add(a.h, b.h))
+        return Dual(_kept(np.add, a.v, b), a.d, a.h)
+    return Dual(_kept(np.add, a.v, b.v), _add(a.d, b.d), _add(a.h, b.h))
 
 
 def subtract(a: Any, b: Any, /) -> Any:
     if type(a) is not Dual:
-        return _xp.subtract(a, b) if type(b) is not Dual else Dual(a - b.v, _neg(b.d), _neg(b.h))
+        if type(b) is not Dual:
+            return _kept(_xp.subtract, a, b)
+        return Dual(_kept(np.subtract, a, b.v), _neg(b.d), _neg(b.h))
     if type(b) is not Dual:
-        return Dual(a.v - b, a.d, a.h)
-    return Dual(a.v - b.v, _sub(a.d, b.d), _sub(a.h, b.h))
+        return Dual(_kept(np.subtract, a.v, b), a.d, a.h)
+    return Dual(_kept(np.subtract, a.v, b.v), _sub(a.d, b.d), _sub(a.h, b.h))
 
 
 def multiply(a: Any, b: Any, /) -> Any:
     if type(b) is not Dual:
         if type(a) is not Dual:
-            return _xp.multiply(a, b)
-        return Dual(a.v * b, _mul(a.d, b), _mul(a.h, b))  # times a constant
+            return _kept(_xp.multiply, a, b)
+        return Dual(_kept(np.multiply, a.v, b), _mul(a.d, b), _mul(a.h, b))  # times a constant
     if type(a) is not Dual:
-        return Dual(a * b.v, _mul(a, b.d), _mul(a, b.h))
+        return Dual(_kept(np.multiply, a, b.v), _mul(a, b.d), _mul(a, b.h))
     d = _add(_mul(a.d, b.v), _mul(a.v, b.d))
     h = _add(_add(_mul(a.h, b.v), _mul(a.v, b.h)), _mul(2.0, _mul(a.d, b.d)))
-    return Dual(a.v * b.v, d, h)
+    return Dual(_kept(np.multiply, a.v, b.v), d, h)
 
 
 def divide(a: Any, b: Any, /) -> Any:
     if not _duals(a, b):
-        return _xp.divide(a, b)
+        return _kept(_xp.divide, a, b)
     a, b = _lift(a), _lift(b)
-    q = a.v / b.v
+    q = _kept(np.divide, a.v, b.v)
     if _zero(b.d) and _zero(b.h):
         return Dual(q, _div(a.d, b.v), _div(a.h, b.v))
     d = _div(_sub(a.d, _mul(q, b.d)), b.v)
     return Dual(q, d, _div(_sub(_sub(a.h, _mul(2.0, _mul(d, b.d))), _mul(q, b.h)), b.v))
+
+
+def _power(v: Any, b: Any) -> tuple[Any, Any, Any]:
+    return v**b, b * v ** (b - 1), b * (b - 1) * v ** (b - 2)
+
+
+def _exponential(a: Any, v: Any) -> tuple[Any, Any, Any]:
+    f0, log_a = a**v, np.log(a)
+    f1 = f0 * log_a
+    return f0, f1, f1 * log_a
 
 
 def pow(a: Any, b: Any, /) -> Any:
@@ -249,11 +333,9 @@ def pow(a: Any, b: Any, /) -> Any:
     if not isinstance(b, Dual):  # a constant exponent
         if isinstance(b, (int, float)) and b == 2:
             return multiply(a, a)
-        v = a.v
-        return _chain(a, v**b, b * v ** (b - 1), b * (b - 1) * v ** (b - 2))
+        return _chain(a, *_kept(_power, a.v, b))
     if not isinstance(a, Dual):  # c**x = exp(x log c)
-        f0, log_a = a**b.v, np.log(a)
-        return _chain(b, f0, f0 * log_a, f0 * log_a * log_a)
+        return _chain(b, *_kept(_exponential, a, b.v))
     return exp(multiply(b, log(a)))
 
 
@@ -262,7 +344,7 @@ def _elementwise(name: str, rule: Callable[[Any], tuple[Any, Any, Any]]) -> Call
     plain = getattr(_xp, name)
 
     def fn(x: Any, /) -> Any:
-        return _chain(x, *rule(x.v)) if isinstance(x, Dual) else plain(x)
+        return _chain(x, *_kept(rule, x.v)) if isinstance(x, Dual) else _kept(plain, x)
 
     fn.__name__ = fn.__qualname__ = name
     return fn
@@ -321,7 +403,7 @@ def abs(x: Any, /) -> Any:
     if not isinstance(x, Dual):
         return _xp.abs(x)
     s = _taylor_sign(x.v, x.d, x.h)
-    return Dual(np.abs(x.v), _mul(s, x.d), _mul(s, x.h))
+    return Dual(_kept(np.abs, x.v), _mul(s, x.d), _mul(s, x.h))
 
 
 def sign(x: Any, /) -> Any:
@@ -379,13 +461,13 @@ def _extreme(x: Dual, top: Any, axis: Any, keepdims: bool, sign: float) -> Dual:
 def max(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
     if not isinstance(x, Dual):
         return _xp.max(x, axis=axis, keepdims=keepdims)
-    return _extreme(x, _along(np.maximum, x.v, axis, True), axis, keepdims, 1.0)
+    return _extreme(x, _kept(_along, np.maximum, x.v, axis, True), axis, keepdims, 1.0)
 
 
 def min(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
     if not isinstance(x, Dual):
         return _xp.min(x, axis=axis, keepdims=keepdims)
-    return _extreme(x, _along(np.minimum, x.v, axis, True), axis, keepdims, -1.0)
+    return _extreme(x, _kept(_along, np.minimum, x.v, axis, True), axis, keepdims, -1.0)
 
 
 # --- reductions, shapes, gathers ---------------------------------------------------------------
@@ -546,17 +628,22 @@ def _finite_max(v: Any, axis: int) -> Any:
     return np.where(np.isfinite(m), m, 0.0)
 
 
+def _softmax(z: Any, axis: int) -> tuple[Any, Any]:
+    """``softmax(z)`` and ``log(sum(exp(z)))`` (kept dims) along ``axis``."""
+    e = np.exp(z)
+    s = _along(np.add, e, axis, True)
+    return e / s, np.log(s)
+
+
 def _softmax_moments(x: Dual, z: Any, axis: int) -> tuple[Any, Part, Part]:
     """``log(sum(exp(z)))`` (kept dims) for ``z = x - c``, and the derivatives of
     ``logsumexp(x)``: ``sum(p x')`` and ``sum(p (x'' + x'**2)) - sum(p x')**2``."""
-    e = np.exp(z)
-    s = _along(np.add, e, axis, True)
-    p = e / s
+    p, log_s = _kept(_softmax, z, axis)
     d = _mul(p, x.d)
     d = d if type(d) is float else _along(np.add, d, axis, True)
     second = _mul(p, _add(x.h, _mul(x.d, x.d)))
     second = second if type(second) is float else _along(np.add, second, axis, True)
-    return np.log(s), d, _sub(second, _mul(d, d))
+    return log_s, d, _sub(second, _mul(d, d))
 
 
 def _kernel(fn: Callable[..., Dual]) -> Callable[..., Any]:
@@ -570,27 +657,31 @@ def _kernel(fn: Callable[..., Dual]) -> Callable[..., Any]:
 
 @_kernel
 def _logsumexp(x: Dual, axis: int, keepdims: bool = False) -> Dual:
-    m = _finite_max(x.v, axis)
-    lse, d, h = _softmax_moments(x, x.v - m, axis)
-    out = Dual(lse + m, d, h)
+    m = _kept(_finite_max, x.v, axis)
+    z = _kept(np.subtract, x.v, m)
+    lse, d, h = _softmax_moments(x, z, axis)
+    out = Dual(_kept(np.add, lse, m), d, h)
     return out if keepdims else squeeze(out, axis=axis)
 
 
 @_kernel
 def _log_softmax(x: Dual, axis: int) -> Dual:
-    z = x.v - _finite_max(x.v, axis)
+    z = _kept(np.subtract, x.v, _kept(_finite_max, x.v, axis))
     lse, d, h = _softmax_moments(x, z, axis)
-    return Dual(z - lse, _sub(x.d, d), _sub(x.h, h))
+    return Dual(_kept(np.subtract, z, lse), _sub(x.d, d), _sub(x.h, h))
 
 
 @_kernel
 def _log_sigmoid(x: Dual) -> Dual:
     """``log(sigmoid(x))``: derivatives ``sigmoid(-x)`` and ``-sigmoid(x) sigmoid(-x)``."""
-    v = x.v
+    return _chain(x, *_kept(_log_sigmoid_rule, x.v))
+
+
+def _log_sigmoid_rule(v: Any) -> tuple[Any, Any, Any]:
     e = np.exp(-np.abs(v))
     r = 1.0 / (1.0 + e)  # sigmoid(|v|)
     er = e * r  # sigmoid(-|v|)
-    return _chain(x, np.minimum(v, 0.0) - np.log1p(e), _xp.where(v >= 0, er, r), -(er * r))
+    return np.minimum(v, 0.0) - np.log1p(e), _xp.where(v >= 0, er, r), -(er * r)
 
 
 # --- the backend -------------------------------------------------------------------------------
