@@ -101,30 +101,34 @@ def _same(a: Any, b: Any) -> bool:
         return True
     if type(a) is not type(b) or isinstance(a, np.ndarray):
         return False
+    if isinstance(a, tuple):  # keyword items, shapes, index tuples (of arrays too)
+        return len(a) == len(b) and all(map(_same, a, b))
     try:
         return bool(a == b)
     except (TypeError, ValueError):
         return False
 
 
-def _kept(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(*args)`` of values: computed, or replayed from the tape (see :func:`taping`)."""
+def _kept(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` of values: computed, or replayed from the tape (see
+    :func:`taping`). Every argument that decides the value is passed here, none captured."""
     tape = _TAPE
     if tape.entries is None:
-        return fn(*args)
+        return fn(*args, **kwargs)
     key = getattr(fn, "__code__", fn)
+    arguments = (*args, *kwargs.items())
     if not tape.replay:
-        out = fn(*args)
-        tape.entries.append((key, args, out))
+        out = fn(*args, **kwargs)
+        tape.entries.append((key, arguments, out))
         return out
     if tape.at >= len(tape.entries) or tape.entries[tape.at][0] is not key:
         tape.entries = None  # this evaluation took other operations: compute from here on
-        return fn(*args)
+        return fn(*args, **kwargs)
     _, recorded, out = tape.entries[tape.at]
     tape.at += 1
-    if len(recorded) == len(args) and all(map(_same, recorded, args)):
+    if len(recorded) == len(arguments) and all(map(_same, recorded, arguments)):
         return out
-    return fn(*args)
+    return fn(*args, **kwargs)
 
 
 # --- derivative parts: floats cost no pass over memory -----------------------------------------
@@ -215,7 +219,11 @@ class Dual:
         return abs(self)  # type: ignore[no-any-return]
 
     def __getitem__(self, key: Any) -> Dual:
-        return _structural(self, lambda a: a[key])
+        return _structural(self, _index, key)
+
+
+def _index(a: Any, key: Any) -> Any:
+    return a[key]
 
 
 def _value(x: Any) -> Any:
@@ -265,10 +273,15 @@ def _chain(x: Dual, f0: Any, f1: Any, f2: Any) -> Dual:
     return Dual(f0, _mul(f1, x.d), _add(_mul(f2, _mul(x.d, x.d)), _mul(f1, x.h)))
 
 
-def _structural(x: Dual, fn: Callable[[Any], Any]) -> Dual:
-    """A linear map applied to the value and each derivative (reshapes, indexing, sums)."""
+def _structural(x: Dual, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Dual:
+    """A linear map ``fn(a, *args, **kwargs)`` applied to the value and each derivative
+    (reshapes, indexing, sums)."""
     d, h = _full(x.d, x.shape), _full(x.h, x.shape)
-    return Dual(_kept(fn, x.v), 0.0 if _zero(d) else fn(d), 0.0 if _zero(h) else fn(h))
+    return Dual(
+        _kept(fn, x.v, *args, **kwargs),
+        0.0 if _zero(d) else fn(d, *args, **kwargs),
+        0.0 if _zero(h) else fn(h, *args, **kwargs),
+    )
 
 
 # --- arithmetic --------------------------------------------------------------------------------
@@ -473,10 +486,18 @@ def min(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
 # --- reductions, shapes, gathers ---------------------------------------------------------------
 
 
+def _sum(a: Any, axis: Any, keepdims: bool) -> Any:
+    return _along(np.add, a, axis, keepdims)
+
+
+def _mean(a: Any, axis: Any, keepdims: bool, n: int) -> Any:
+    return _along(np.add, a, axis, keepdims) / n
+
+
 def sum(x: Any, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     if not isinstance(x, Dual) or dtype is not None:
         return _xp.sum(_value(x), axis=axis, dtype=dtype, keepdims=keepdims)
-    return _structural(x, lambda a: _along(np.add, a, axis, keepdims))
+    return _structural(x, _sum, axis, keepdims)
 
 
 def mean(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
@@ -484,7 +505,7 @@ def mean(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
         return _xp.mean(x, axis=axis, keepdims=keepdims)
     axes = range(x.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
     n = math.prod(x.shape[a] for a in axes)
-    return _structural(x, lambda a: _along(np.add, a, axis, keepdims) / n)
+    return _structural(x, _mean, axis, keepdims, n)
 
 
 def _linear(name: str) -> Callable[..., Any]:
@@ -494,7 +515,7 @@ def _linear(name: str) -> Callable[..., Any]:
     def fn(x: Any, /, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(x, Dual):
             return plain(x, *args, **kwargs)
-        return _structural(x, lambda a: plain(a, *args, **kwargs))
+        return _structural(x, plain, *args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
     return fn
@@ -514,7 +535,7 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> A
     """A cast; to a non-floating dtype it reads the value only."""
     if not isinstance(x, Dual) or not _xp.isdtype(dtype, "real floating"):
         return _xp.astype(_value(x), dtype, copy=copy)
-    return _structural(x, lambda a: _xp.astype(a, dtype, copy=copy))
+    return _structural(x, _xp.astype, dtype, copy=copy)
 
 
 def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: Any = None) -> Any:
