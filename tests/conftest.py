@@ -95,14 +95,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("low_precision", ok or [pytest.param(None, marks=pytest.mark.skip(reason=f"no float16/bfloat16 among this session's backends ({session})"))])
 
 
-def _on_jax(item: pytest.Item, x64: bool = False) -> bool:
-    """Whether ``item`` runs on JAX (any backend parameter), with 64-bit types if ``x64``."""
+def _jax(item: pytest.Item) -> Backend | None:
+    """The JAX backend ``item`` runs on (any backend parameter), or None."""
     callspec = getattr(item, "callspec", None)
     for value in callspec.params.values() if callspec else ():
         backend = value[0] if isinstance(value, tuple) and value else value
         if isinstance(backend, Backend) and backend.name == "jax":
-            return backend.has_float64 or not x64
-    return False
+            return backend
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -113,15 +113,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not config.getoption("jax_split"):
         return
     for item in items:
-        if item.get_closest_marker("x32") is None:
+        jax = _jax(item) if item.get_closest_marker("x32") is not None else None
+        if jax is None:
             continue
         callspec = getattr(item, "callspec", None)
         x64 = item.get_closest_marker("x64") is not None or (
             callspec is not None and callspec.params.get("dtype") == "float64"
         )
-        if not _on_jax(item) or x64 == _on_jax(item, x64=True):
-            continue
-        run = "with" if x64 else "without"
-        item.add_marker(pytest.mark.skip(
-            reason=f"on JAX this runs {run} 64-bit types (one of the nox session's two runs)"
-        ))
+        if x64 != jax.has_float64:
+            run = "with" if x64 else "without"
+            item.add_marker(pytest.mark.skip(
+                reason=f"on JAX this runs {run} 64-bit types (one of the nox session's two runs)"
+            ))
